@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "govsvc.accounts"
+    label = "accounts"
+    verbose_name = "账号与角色"

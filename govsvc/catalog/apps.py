@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class CatalogConfig(AppConfig):
+    name = "govsvc.catalog"
+    label = "catalog"
+    verbose_name = "事项清单"

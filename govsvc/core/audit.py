@@ -1,0 +1,26 @@
+"""Write audit records. Call inside the transaction of the change being recorded."""
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+from govsvc.core.models import AuditRecord
+
+
+def record(
+    action: str,
+    obj: Any,
+    *,
+    actor: AbstractBaseUser | AnonymousUser | None = None,
+    summary: str = "",
+    data: dict[str, Any] | None = None,
+) -> AuditRecord:
+    user = actor if actor is not None and actor.is_authenticated else None
+    return AuditRecord.objects.create(
+        actor=user,
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        summary=summary[:255],
+        data=data or {},
+    )
