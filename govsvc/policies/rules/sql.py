@@ -1,0 +1,144 @@
+"""Compile a checked rule to SQL. One tree, several dialects.
+
+Every condition compiles to an expression that is TRUE or FALSE, never NULL, so that
+``NOT`` and ``OR`` behave as in :mod:`.evaluator`:
+
+* a comparison becomes ``COALESCE(a op b, FALSE)``;
+* ``a / b`` becomes ``a / NULLIF(b, 0)`` (missing, not an error or infinity);
+* an arithmetic result enters a comparison through ``NULLIF(x, NaN)``, because SQL engines
+  order NaN above every number and call it equal to itself, while the rule calls it missing;
+* number literals are written as ``CAST('<repr>' AS DOUBLE)``: a bare ``0.1`` is a DECIMAL
+  in DuckDB and PostgreSQL, and DECIMAL arithmetic would round differently from doubles.
+
+The compiled SQL expects the profile relation in canonical column types: numbers DOUBLE
+(NaN already replaced by NULL), flags BOOLEAN, strings VARCHAR/TEXT, dates DATE.
+"""
+
+from dataclasses import dataclass
+
+from govsvc.policies.rules.checker import CheckedRule
+from govsvc.policies.rules.schema import FieldType
+from govsvc.policies.rules.syntax import (
+    Arith,
+    Boolean,
+    Compare,
+    DateValue,
+    Field,
+    InList,
+    Logic,
+    Negate,
+    Node,
+    Not,
+    Number,
+    String,
+    Truth,
+)
+
+SQL_OPERATORS = {"==": "=", "!=": "<>", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
+
+
+@dataclass(frozen=True)
+class Dialect:
+    name: str
+    double: str = "DOUBLE"
+    ident_quote: str = '"'
+    # PostgreSQL compares text by the database collation; "C" gives code-point order.
+    string_collation: str = ""
+    backslash_escapes: bool = False
+
+    def ident(self, name: str) -> str:
+        q = self.ident_quote
+        return q + name.replace(q, q + q) + q
+
+    def string(self, value: str) -> str:
+        if self.backslash_escapes:
+            value = value.replace("\\", "\\\\")
+        return "'" + value.replace("'", "''") + "'"
+
+    def number(self, value: float) -> str:
+        return f"CAST('{value!r}' AS {self.double})"
+
+    def compile(self, rule: CheckedRule) -> str:
+        return _Compiler(self).condition(rule.tree)
+
+
+DUCKDB = Dialect("duckdb")
+POSTGRESQL = Dialect("postgresql", double="DOUBLE PRECISION", string_collation='"C"')
+SPARK = Dialect("spark", ident_quote="`", backslash_escapes=True)
+
+DIALECTS = {d.name: d for d in (DUCKDB, POSTGRESQL, SPARK)}
+
+
+def to_sql(rule: CheckedRule, dialect: Dialect = DUCKDB) -> str:
+    return dialect.compile(rule)
+
+
+def _has_arith(node: Node) -> bool:
+    if isinstance(node, Arith):
+        return True
+    if isinstance(node, Negate):
+        return _has_arith(node.operand)
+    return False
+
+
+class _Compiler:
+    def __init__(self, dialect: Dialect) -> None:
+        self.d = dialect
+
+    def condition(self, node: Node) -> str:
+        match node:
+            case Logic(op=op, left=left, right=right):
+                return f"({self.condition(left)} {op.upper()} {self.condition(right)})"
+            case Not(operand=operand):
+                return f"(NOT {self.condition(operand)})"
+            case Truth(operand=Boolean(value=value)):
+                return "TRUE" if value else "FALSE"
+            case Truth(operand=operand):
+                return f"COALESCE({self.value(operand)}, FALSE)"
+            case Compare(op=op, left=left, right=right):
+                a, b = self.operand(left), self.operand(right)
+                if self.d.string_collation and self.is_string(left, right):
+                    a = f"{a} COLLATE {self.d.string_collation}"
+                return f"COALESCE({a} {SQL_OPERATORS[op]} {b}, FALSE)"
+            case InList(operand=operand, items=items, negated=negated):
+                inside = ", ".join(self.value(item) for item in items)
+                keyword = "NOT IN" if negated else "IN"
+                return f"COALESCE({self.operand(operand)} {keyword} ({inside}), FALSE)"
+        raise TypeError(f"not a condition: {node!r}")
+
+    def is_string(self, *nodes: Node) -> bool:
+        return any(
+            isinstance(n, String) or (isinstance(n, Field) and n.type is FieldType.STRING)
+            for n in nodes
+        )
+
+    def operand(self, node: Node) -> str:
+        text = self.value(node)
+        if _has_arith(node):
+            return f"NULLIF({text}, CAST('NaN' AS {self.d.double}))"
+        return text
+
+    def value(self, node: Node) -> str:
+        match node:
+            case Field(type=FieldType.EMPTY):
+                return "NULL"
+            case Field(name=name, as_flag=True):
+                return f"({self.d.ident(name)} = {self.d.number(1.0)})"
+            case Field(name=name):
+                return self.d.ident(name)
+            case Number(value=value):
+                return self.d.number(value)
+            case String(value=value):
+                return self.d.string(value)
+            case Boolean(value=value):
+                return "TRUE" if value else "FALSE"
+            case DateValue(value=value):
+                return f"DATE '{value.isoformat()}'"
+            case Negate(operand=operand):
+                return f"(- {self.value(operand)})"
+            case Arith(op="/", left=left, right=right):
+                zero = self.d.number(0.0)
+                return f"({self.value(left)} / NULLIF({self.value(right)}, {zero}))"
+            case Arith(op=op, left=left, right=right):
+                return f"({self.value(left)} {op} {self.value(right)})"
+        raise TypeError(f"not a value: {node!r}")
