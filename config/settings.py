@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "govsvc.catalog",
     "govsvc.bundles",
     "govsvc.supervision",
+    "govsvc.search",
     "govsvc.portal",
     "govsvc.hotline",
     "govsvc.policies",

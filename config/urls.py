@@ -2,6 +2,7 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
+from govsvc.search.api import SearchView
 from drf_spectacular.views import (
     SpectacularAPIView,
     SpectacularRedocView,
@@ -16,6 +17,7 @@ api_v1 = [
     path("", include("govsvc.directory.api_urls")),
     path("", include("govsvc.catalog.api_urls")),
     path("", include("govsvc.bundles.api_urls")),
+    path("search", SearchView.as_view(), name="api-search"),
     path("hotline/", include("govsvc.hotline.api_urls")),
     path("policies/", include("govsvc.policies.api_urls")),
 ]
@@ -33,3 +35,6 @@ urlpatterns = [
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler404 = "govsvc.portal.views.page_not_found"
+handler500 = "govsvc.portal.views.server_error"

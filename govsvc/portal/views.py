@@ -1,0 +1,171 @@
+"""Resident and enterprise pages: home, search, bundle and item guides, browsing."""
+
+from collections import OrderedDict
+from typing import Any
+
+from django.db.models import Prefetch, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from govsvc.bundles.models import Audience, Bundle, BundleItem
+from govsvc.bundles.savings import BUNDLE_STEPS, compute_savings, merged_materials
+from govsvc.catalog.models import HANDLING_FORMS, RESULT_TYPES, ServiceItem, Status
+from govsvc.directory.models import Department
+from govsvc.search.engine import search
+
+PERSON_EVENTS = ["出生", "上学", "就业", "婚育", "住房", "出行", "医疗", "社会保障", "退休", "身后"]
+ENTERPRISE_STAGES = ["开办", "准营", "经营", "投资建设", "变更", "退出"]
+
+
+def _bundles() -> Any:
+    return Bundle.objects.prefetch_related("lead_departments").order_by("list_no")
+
+
+def _group(bundles: list[Bundle], order: list[str]) -> "OrderedDict[str, list[Bundle]]":
+    groups: OrderedDict[str, list[Bundle]] = OrderedDict((key, []) for key in order)
+    for bundle in bundles:
+        groups.setdefault(bundle.life_event or "其他", []).append(bundle)
+    return OrderedDict((k, v) for k, v in groups.items() if v)
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    bundles = list(_bundles())
+    return render(
+        request,
+        "portal/home.html",
+        {
+            "person_groups": _group([b for b in bundles if b.audience == Audience.PERSON], PERSON_EVENTS),
+            "enterprise_groups": _group(
+                [b for b in bundles if b.audience == Audience.ENTERPRISE], ENTERPRISE_STAGES
+            ),
+            "bundle_count": len(bundles),
+            "item_count": ServiceItem.objects.filter(status=Status.PUBLISHED, base__isnull=True).count(),
+        },
+    )
+
+
+def search_page(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()[:100]
+    results = search(query, limit=20) if query else []
+    template = "portal/_results.html" if request.headers.get("HX-Request") else "portal/search.html"
+    return render(
+        request,
+        template,
+        {
+            "query": query,
+            "bundles": [r for r in results if r["kind"] == "bundle"],
+            "items": [r for r in results if r["kind"] == "item"],
+        },
+    )
+
+
+def bundle_list(request: HttpRequest) -> HttpResponse:
+    bundles = _bundles()
+    audience = request.GET.get("audience", "")
+    theme = request.GET.get("theme", "")
+    dept = request.GET.get("department", "")
+    if audience in Audience.values:
+        bundles = bundles.filter(audience=audience)
+    if dept:
+        bundles = bundles.filter(Q(lead_departments__code=dept) | Q(departments__code=dept)).distinct()
+    bundle_list = list(bundles)
+    if theme:
+        bundle_list = [b for b in bundle_list if theme in b.themes or theme == b.life_event]
+    all_themes = sorted({t for b in Bundle.objects.all() for t in b.themes})
+    departments = Department.objects.filter(led_bundles__isnull=False).distinct().order_by("code")
+    return render(
+        request,
+        "portal/bundle_list.html",
+        {
+            "bundles": bundle_list,
+            "themes": all_themes,
+            "departments": departments,
+            "audience": audience,
+            "theme": theme,
+            "department": dept,
+            "audiences": Audience.choices,
+        },
+    )
+
+
+def bundle_detail(request: HttpRequest, list_no: int) -> HttpResponse:
+    bundle = get_object_or_404(
+        Bundle.objects.prefetch_related(
+            "lead_departments",
+            "departments",
+            Prefetch(
+                "bundle_items",
+                queryset=BundleItem.objects.select_related("item__department").prefetch_related(
+                    "depends_on__item", "item__implementations"
+                ),
+            ),
+        ),
+        list_no=list_no,
+    )
+    materials = merged_materials(bundle)
+    return render(
+        request,
+        "portal/bundle_detail.html",
+        {
+            "bundle": bundle,
+            "links": list(bundle.bundle_items.all()),
+            "asked": [m for m in materials if m.asked],
+            "not_asked": [m for m in materials if not m.asked],
+            "savings": compute_savings(bundle),
+            "bundle_steps": BUNDLE_STEPS,
+        },
+    )
+
+
+def item_detail(request: HttpRequest, code: str) -> HttpResponse:
+    qs = ServiceItem.objects.select_related("department", "region", "base").prefetch_related(
+        "materials", "implementations__department", "bundle_links__bundle"
+    )
+    item = (
+        qs.filter(implementation_code=code).first()
+        if len(code) > 12
+        else qs.filter(basic_code=code, base__isnull=True).first()
+    )
+    if item is None or item.status != Status.PUBLISHED:
+        raise Http404("没有找到这个事项")
+    bundles = [link.bundle for link in (item.base or item).bundle_links.all()]
+    return render(
+        request,
+        "portal/item_detail.html",
+        {
+            "item": item,
+            "forms": [HANDLING_FORMS.get(f, f) for f in item.forms],
+            "result_type": RESULT_TYPES.get(item.result_type, ""),
+            "bundles": bundles,
+            "implementations": list(item.implementations.all()) if item.is_base else [],
+        },
+    )
+
+
+def department_list(request: HttpRequest) -> HttpResponse:
+    departments = (
+        Department.objects.filter(items__isnull=False).distinct().select_related("region").order_by("level", "code")
+    )
+    return render(request, "portal/department_list.html", {"departments": departments})
+
+
+def department_detail(request: HttpRequest, code: str) -> HttpResponse:
+    dept = get_object_or_404(Department, code=code)
+    items = ServiceItem.objects.filter(department=dept, status=Status.PUBLISHED, base__isnull=True).order_by(
+        "basic_code"
+    )
+    led = dept.led_bundles.order_by("list_no")
+    cooperating = dept.cooperating_bundles.order_by("list_no")
+    return render(
+        request,
+        "portal/department_detail.html",
+        {"dept": dept, "items": items, "led": led, "cooperating": cooperating},
+    )
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return render(request, "portal/error.html", {"title": "页面不存在", "message": str(exception) or "没有找到您要的页面。"}, status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/error.html", {"title": "系统繁忙", "message": "系统暂时出了问题，请稍后再试，或拨打12345咨询。"}, status=500)
