@@ -5,8 +5,9 @@ Every condition compiles to an expression that is TRUE or FALSE, never NULL, so 
 
 * a comparison becomes ``COALESCE(a op b, FALSE)``;
 * ``a / b`` becomes ``a / NULLIF(b, 0)`` (missing, not an error or infinity);
-* an arithmetic result enters a comparison through ``NULLIF(x, NaN)``, because SQL engines
-  order NaN above every number and call it equal to itself, while the rule calls it missing;
+* an arithmetic result that is NaN is turned into NULL before it is compared, because SQL
+  engines order NaN above every number and call it equal to itself, while the rule calls it
+  missing;
 * number literals are written as ``CAST('<repr>' AS DOUBLE)``: a bare ``0.1`` is a DECIMAL
   in DuckDB and PostgreSQL, and DECIMAL arithmetic would round differently from doubles.
 
@@ -57,6 +58,14 @@ class Dialect:
 
     def number(self, value: float) -> str:
         return f"CAST('{value!r}' AS {self.double})"
+
+    def nan_to_null(self, text: str) -> str:
+        if self.name == "postgresql":  # PostgreSQL calls NaN equal to NaN
+            return f"NULLIF({text}, CAST('NaN' AS {self.double}))"
+        if self.name == "spark":
+            return f"nanvl({text}, CAST(NULL AS {self.double}))"
+        # DuckDB: NULLIF(x, NaN) misses NaN read from Parquet, so test isnan() directly.
+        return f"(CASE WHEN isnan({text}) THEN NULL ELSE {text} END)"
 
     def compile(self, rule: CheckedRule) -> str:
         return _Compiler(self).condition(rule.tree)
@@ -115,7 +124,7 @@ class _Compiler:
     def operand(self, node: Node) -> str:
         text = self.value(node)
         if _has_arith(node):
-            return f"NULLIF({text}, CAST('NaN' AS {self.d.double}))"
+            return self.d.nan_to_null(text)
         return text
 
     def value(self, node: Node) -> str:
