@@ -247,10 +247,16 @@ def test_a_department_cannot_act_on_another_departments_ticket(
         services.accept(ticket, actor=urban_officer)
 
 
-def test_an_officer_cannot_dispatch_or_close(places, catalogue, labour_officer):
+def test_an_officer_cannot_dispatch_or_close(places, catalogue, agent, labour_officer):
     ticket = new_ticket(places)
-    with pytest.raises(TransitionError, match="没有权限.*派单"):
+    with pytest.raises(TransitionError, match=r"没有权限.*派单"):
         services.dispatch(ticket, actor=labour_officer)
+
+    services.dispatch(ticket, actor=agent)
+    services.accept(ticket, actor=labour_officer)
+    services.answer(ticket, actor=labour_officer, text="已处理")
+    with pytest.raises(TransitionError, match=r"没有权限.*办结"):
+        services.close(ticket, actor=labour_officer)
 
 
 def test_refusals_with_missing_or_wrong_input(
