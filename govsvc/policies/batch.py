@@ -224,16 +224,28 @@ def check_rules(rules: Sequence[tuple[str, str]], schema: Schema) -> list[Policy
 
 
 def match_sql(policies: Sequence[Policy], distinct: bool) -> str:
+    """All policies in one query, pairs in ``(entity_id, policy_code)`` order.
+
+    Each branch tags its rows with the policy code as an ENUM whose values are the codes
+    in sorted order, so the final sort compares small integers rather than strings; the
+    code is turned back into text after sorting.
+    """
     ident = DUCKDB.ident(ENTITY_ID)
     if not policies:
         return f"SELECT {ident}, CAST(NULL AS VARCHAR) AS policy_code FROM {TABLE} WHERE FALSE"
+    codes = sorted(p.code for p in policies)
+    enum = f"ENUM({', '.join(DUCKDB.string(code) for code in codes)})"
     keyword = "SELECT DISTINCT" if distinct else "SELECT"
     branches = [
-        f"{keyword} {ident}, {DUCKDB.string(p.code)} AS policy_code FROM {TABLE} "
+        f"{keyword} {ident}, CAST({DUCKDB.string(p.code)} AS {enum}) AS code FROM {TABLE} "
         f"WHERE {to_sql(p.rule, DUCKDB)}"
         for p in policies
     ]
-    return "\nUNION ALL\n".join(branches)
+    body = "\nUNION ALL\n".join(branches)
+    return (
+        f"SELECT m.{ident}, CAST(m.code AS VARCHAR) AS policy_code FROM ({body}) AS m "
+        f"ORDER BY m.{ident}, m.code"
+    )
 
 
 def _writer(path: Path) -> str:
@@ -279,11 +291,7 @@ def _ordered_pairs(table: ProfileTable, rules: Sequence[tuple[str, str]]) -> _Or
     policies = check_rules(rules, table.schema)
     used = [name for p in policies for name in p.rule.fields]
     stats = MatchStats(profiles=table.materialise(used), policies=len(policies))
-    body = match_sql(policies, distinct=table.has_duplicate_ids())
-    ident = DUCKDB.ident(ENTITY_ID)
-    return _Ordered(
-        f"SELECT {ident}, policy_code FROM ({body}) ORDER BY {ident}, policy_code", stats
-    )
+    return _Ordered(match_sql(policies, distinct=table.has_duplicate_ids()), stats)
 
 
 def match_files(

@@ -126,3 +126,45 @@ def random_profiles(rng: random.Random, count: int) -> list[dict[str, object]]:
         }
         for _ in range(count)
     ]
+
+
+def random_number(rng: random.Random, depth: int = 2) -> s.Node:
+    roll = rng.random()
+    if depth <= 0 or roll < 0.5:
+        if rng.random() < 0.5:
+            return s.Field(rng.choice(NUMBER_FIELDS), P)
+        return s.Number(rng.choice(NUMBERS), P)
+    if roll < 0.6:
+        return s.Negate(random_number(rng, depth - 1), P)
+    op = rng.choice("+-*/")
+    return s.Arith(op, random_number(rng, depth - 1), random_number(rng, depth - 1), P)
+
+
+def random_condition(rng: random.Random, depth: int = 3) -> s.Node:
+    """A seeded twin of :data:`conditions`, for tests that want many rules at once."""
+    roll = rng.random()
+    if depth > 0 and roll < 0.35:
+        if rng.random() < 0.25:
+            return s.Not(random_condition(rng, depth - 1), P)
+        op = rng.choice(["and", "or"])
+        return s.Logic(op, random_condition(rng, depth - 1), random_condition(rng, depth - 1), P)
+    kind = rng.randrange(6)
+    op = rng.choice(OPS)
+    if kind == 0:
+        return s.Compare(op, random_number(rng), random_number(rng), P)
+    if kind == 1:
+        text = [s.Field("s1", P), s.String(rng.choice(STRINGS), P)]
+        return s.Compare(op, rng.choice(text), rng.choice(text), P)
+    if kind == 2:
+        day = s.String(rng.choice(DATES).isoformat(), P)
+        return s.Compare(op, s.Field("d1", P), day, P)
+    if kind == 3:
+        items = tuple(s.Number(v, P) for v in rng.sample((*NUMBERS, -1.0), rng.randint(1, 4)))
+        return s.InList(random_number(rng, 1), items, rng.random() < 0.5, P)
+    if kind == 4:
+        items = tuple(s.String(v, P) for v in rng.sample(STRINGS, rng.randint(1, 4)))
+        return s.InList(s.Field("s1", P), items, rng.random() < 0.5, P)
+    flag = s.Field(rng.choice(["b1", "f1"]), P)
+    if rng.random() < 0.5:
+        return flag
+    return s.Compare(rng.choice(["==", "!="]), flag, s.Boolean(rng.random() < 0.5, P), P)

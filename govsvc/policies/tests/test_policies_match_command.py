@@ -124,7 +124,7 @@ def test_it_matches_random_rules_over_random_parquet_profiles(tmp_path: Path) ->
         },
         frozenset({"f1"}),
     )
-    trees = [rulegen.conditions.example() for _ in range(40)]
+    trees = [rulegen.random_condition(rng) for _ in range(60)]
     rules = [{"code": f"R{i:03d}", "rule": to_source(tree)} for i, tree in enumerate(trees)]
 
     result = run(tmp_path, profiles, rules, "out.parquet")
@@ -200,3 +200,37 @@ def test_it_refuses_files_it_cannot_read(tmp_path: Path) -> None:
         call_command("policies_match", profiles=no_id, rules=rules, out=tmp_path / "o.csv")
     with pytest.raises(CommandError, match="输出格式"):
         call_command("policies_match", profiles=no_id, rules=rules, out=tmp_path / "o.json")
+
+
+def test_it_matches_random_rules_over_random_csv_profiles(tmp_path: Path) -> None:
+    rng = random.Random(7)
+    rows = rulegen.random_profiles(rng, 400)
+    profiles = tmp_path / "profiles.csv"
+    spell = {True: "true", False: "false", None: ""}
+    with profiles.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        for row in rows:
+            cells = {
+                k: ("" if v is None else repr(v) if isinstance(v, float) else v)
+                for k, v in row.items()
+            }
+            writer.writerow({**cells, "b1": spell[row["b1"]]})
+    with profiles.open(encoding="utf-8", newline="") as handle:
+        read_back = [
+            {k: (None if v == "" else int(v) if k == "entity_id" else v) for k, v in r.items()}
+            for r in csv.DictReader(handle)
+        ]
+    schema = Schema(
+        {"n1": FieldType.NUMBER, "n2": FieldType.NUMBER, "s1": FieldType.STRING,
+         "d1": FieldType.DATE, "b1": FieldType.BOOL, "f1": FieldType.NUMBER},
+        frozenset({"f1"}),
+    )  # fmt: skip
+    rules = [
+        {"code": f"C{i:03d}", "rule": to_source(rulegen.random_condition(rng))} for i in range(60)
+    ]
+
+    result = run(tmp_path, profiles, rules)
+
+    expected = brute_force(read_back, schema, rules)
+    assert result == [(str(entity), code) for entity, code in expected]
