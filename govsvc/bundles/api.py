@@ -76,10 +76,11 @@ class SavingsSerializer(serializers.Serializer):
 
 class MergedMaterialSerializer(serializers.Serializer):
     name = serializers.CharField()
-    required = serializers.BooleanField()
-    source = serializers.CharField()
+    required = serializers.BooleanField()  # type: ignore[assignment]
+    source = serializers.CharField()  # type: ignore[assignment]
     asked = serializers.BooleanField()
     produced_by = serializers.CharField(allow_null=True)
+    in_bundle_form = serializers.BooleanField()
     items = serializers.ListField(child=serializers.CharField())
 
 

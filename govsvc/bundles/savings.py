@@ -7,6 +7,8 @@ from govsvc.catalog.models import MaterialSource
 
 # One guide, one form, one acceptance, parallel handling, results delivered together.
 BUNDLE_STEPS = ["一表申请", "一窗受理", "并联办理", "统一出件"]
+# Each item's own application form is replaced by the bundle's single form (一表申请).
+FORM_SUFFIXES = ("申请表", "登记表", "申请书", "申报表", "信息表", "审批表")
 
 
 @dataclass
@@ -16,16 +18,23 @@ class MergedMaterial:
     source: str
     items: list[str] = field(default_factory=list)
     produced_by: str | None = None
+    in_bundle_form: bool = False
 
     @property
     def asked(self) -> bool:
         """Whether the applicant still has to hand it in."""
-        return self.produced_by is None and self.source == MaterialSource.APPLICANT
+        return (
+            self.produced_by is None
+            and not self.in_bundle_form
+            and self.source == MaterialSource.APPLICANT
+        )
 
     @property
     def source_label(self) -> str:
         if self.produced_by:
             return f"由「{self.produced_by}」办结后自动获取"
+        if self.in_bundle_form:
+            return "已并入“一件事”的一张申请表"
         return MaterialSource(self.source).label
 
 
@@ -63,9 +72,7 @@ def _links(bundle: Bundle) -> list[BundleItem]:
 def merged_materials(bundle: Bundle, links: list[BundleItem] | None = None) -> list[MergedMaterial]:
     """One set of materials: each document once, with the sub-items that need it."""
     links = _links(bundle) if links is None else links
-    produced = {
-        link.item.result_name: link.item.name for link in links if link.item.result_name
-    }
+    produced = {link.item.result_name: link.item.name for link in links if link.item.result_name}
     merged: dict[str, MergedMaterial] = {}
     for link in links:
         for material in link.item.materials.all():
@@ -76,6 +83,7 @@ def merged_materials(bundle: Bundle, links: list[BundleItem] | None = None) -> l
                     required=material.required,
                     source=material.source,
                     produced_by=produced.get(material.name),
+                    in_bundle_form=len(links) > 1 and material.name.endswith(FORM_SUFFIXES),
                 )
             entry.required = entry.required or material.required
             # Any sub-item able to fetch it electronically spares the applicant.

@@ -30,7 +30,7 @@ class VersionInline(admin.TabularInline):
     model = ItemVersion
     extra = 0
     fields = ["version", "effective_from", "created_at", "created_by", "note"]
-    readonly_fields = fields
+    readonly_fields = ["version", "effective_from", "created_at", "created_by", "note"]
     can_delete = False
     ordering = ["-version"]
 
@@ -67,7 +67,10 @@ class ServiceItemAdmin(admin.ModelAdmin):
         if db_field.name == "department" and not is_reviewer(request):
             from govsvc.directory.models import Department
 
-            kwargs["queryset"] = Department.objects.filter(pk=getattr(staff_department(request), "pk", None))
+            own = staff_department(request)
+            kwargs["queryset"] = (
+                Department.objects.filter(pk=own.pk) if own else Department.objects.none()
+            )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request: HttpRequest, obj: ServiceItem, form: Any, change: bool) -> None:

@@ -145,7 +145,7 @@ def _cell(value: Any) -> str:
 
 
 def parse_days(text: str) -> int | None:
-    """"20个工作日" -> 20, "即办" -> 0; None when there is no limit in the text."""
+    """ "20个工作日" -> 20, "即办" -> 0; None when there is no limit in the text."""
     text = text.strip()
     if not text or text in {"无", "-", "--", "/", "无时限"}:
         return None
@@ -175,7 +175,9 @@ def parse_type(text: str, uses_21: bool) -> str | None:
     return None
 
 
-def _header_index(rows: Iterable[tuple[int, list[Any]]]) -> tuple[int, list[str], list[tuple[int, list[Any]]]]:
+def _header_index(
+    rows: Iterable[tuple[int, list[Any]]],
+) -> tuple[int, list[str], list[tuple[int, list[Any]]]]:
     """Find the header row (exports often open with title rows) and return the rest."""
     buffered: list[tuple[int, list[Any]]] = []
     iterator = iter(rows)
@@ -232,9 +234,7 @@ class CatalogImporter:
             setattr(report, outcome, getattr(report, outcome) + 1)
         return report
 
-    def _department(
-        self, name: str, code: str, impl_code: str, report: ImportReport
-    ) -> Department:
+    def _department(self, name: str, code: str, impl_code: str, report: ImportReport) -> Department:
         dept = self.resolver.get(name) if name else None
         if dept is None and code:
             dept = Department.objects.filter(code=code).first()
@@ -303,14 +303,18 @@ class CatalogImporter:
         unknown = [o for o in objects if o not in SERVICE_OBJECTS]
         if unknown:
             report.warnings.append(
-                RowProblem(number, labels.get("objects", "服务对象"), f"保留未识别的服务对象 {unknown}")
+                RowProblem(
+                    number, labels.get("objects", "服务对象"), f"保留未识别的服务对象 {unknown}"
+                )
             )
         limits = {}
         for f in ("statutory_days", "promised_days"):
             text = v.get(f, "")
             limits[f] = parse_days(text)
             if text and limits[f] is None and text not in {"无", "-", "--", "/", "无时限"}:
-                report.warnings.append(RowProblem(number, labels[f], f"无法识别时限「{text}」，已留空"))
+                report.warnings.append(
+                    RowProblem(number, labels[f], f"无法识别时限「{text}」，已留空")
+                )
 
         materials = [{"name": m[:200]} for m in split_list(v.get("materials", ""))]
         base = ServiceItem.objects.filter(basic_code=basic, base__isnull=True).first()
@@ -351,7 +355,9 @@ class CatalogImporter:
             item.online_depth = int(v["online_depth"])
         item.result_name = v.get("result_name", item.result_name if item.pk else "")[:128]
         existing_names = list(item.materials.values_list("name", flat=True)) if item.pk else []
-        if item.pk and ("materials" not in labels or [m["name"] for m in materials] == existing_names):
+        if item.pk and (
+            "materials" not in labels or [m["name"] for m in materials] == existing_names
+        ):
             # Same documents as before: keep what the file cannot say (source, necessity ...).
             materials_arg = None
         else:
@@ -383,6 +389,7 @@ def _placeholder_code(name: str) -> str:
     return body + uscc.calc_check_digit(body)
 
 
+EXPORT_LEVEL_NAMES = {"city": "市级", "district": "县级", "street": "乡级", "community": "村级"}
 EXPORT_COLUMNS = [
     ("事项名称", lambda i: i.name),
     ("基本编码", lambda i: i.basic_code),
@@ -390,7 +397,7 @@ EXPORT_COLUMNS = [
     ("事项类型", lambda i: i.get_item_type_display()),
     ("实施主体", lambda i: i.department.name),
     ("实施主体编码", lambda i: i.department.code),
-    ("行使层级", lambda i: {"city": "市级", "district": "县级", "street": "乡级", "community": "村级"}[i.level]),
+    ("行使层级", lambda i: EXPORT_LEVEL_NAMES[i.level]),
     ("服务对象", lambda i: "、".join(i.objects_served)),
     ("受理条件", lambda i: i.conditions),
     ("申请材料", lambda i: "\n".join(m.name for m in i.materials.all())),

@@ -46,7 +46,9 @@ def material_elements(materials: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{k: m.get(k) for k in MATERIAL_FIELDS} for m in materials]
 
 
-def item_elements(item: ServiceItem, materials: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def item_elements(
+    item: ServiceItem, materials: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
     """The item's elements as plain data: standard ones, local ones and its materials."""
     if materials is None:
         materials = list(item.materials.values(*MATERIAL_FIELDS))
@@ -167,9 +169,7 @@ class PublishRefused(Exception):
 def publish_item(item: ServiceItem, *, actor: AbstractBaseUser | AnonymousUser | None) -> None:
     found = deviations(item)
     if found:
-        raise PublishRefused(
-            "不符合四级同要素，不能发布：" + "；".join(str(d) for d in found[:5])
-        )
+        raise PublishRefused("不符合四级同要素，不能发布：" + "；".join(str(d) for d in found[:5]))
     if item.base is not None and item.base.status != Status.PUBLISHED:
         raise PublishRefused("基本目录事项尚未发布，实施清单不能先于基本目录发布")
     item.status = Status.PUBLISHED

@@ -1,6 +1,5 @@
 """Resident and enterprise pages: home, search, bundle and item guides, browsing."""
 
-from collections import OrderedDict
 from typing import Any
 
 from django.db.models import Prefetch, Q
@@ -13,19 +12,41 @@ from govsvc.catalog.models import HANDLING_FORMS, RESULT_TYPES, ServiceItem, Sta
 from govsvc.directory.models import Department
 from govsvc.search.engine import search
 
-PERSON_EVENTS = ["出生", "上学", "就业", "婚育", "住房", "出行", "医疗", "社会保障", "退休", "身后"]
-ENTERPRISE_STAGES = ["开办", "准营", "经营", "投资建设", "变更", "退出"]
+# Life events a resident recognises, and the stages of an enterprise's life cycle. A bundle's
+# own life_event is matched to the first category whose keywords it contains.
+PERSON_EVENTS: dict[str, tuple[str, ...]] = {
+    "出生与婚育": ("出生", "结婚"),
+    "上学与留学": ("入学", "留学"),
+    "就业与创业": ("就业", "创业", "退役"),
+    "社保与医疗": ("社会保障", "参保", "就医", "残疾", "生活困难"),
+    "住房与出行": ("住房", "购房", "居住", "购车", "出行"),
+    "消费补贴": ("消费",),
+    "退休与身后": ("退休", "身后"),
+}
+ENTERPRISE_STAGES: dict[str, tuple[str, ...]] = {
+    "开办准营": ("开办",),
+    "投资建设": ("投资", "项目", "建设"),
+    "经营发展": ("经营", "发展", "上市", "招聘", "人才", "员工"),
+    "变更迁移": ("变更",),
+    "注销退出": ("注销", "破产", "退出"),
+}
 
 
 def _bundles() -> Any:
     return Bundle.objects.prefetch_related("lead_departments").order_by("list_no")
 
 
-def _group(bundles: list[Bundle], order: list[str]) -> "OrderedDict[str, list[Bundle]]":
-    groups: OrderedDict[str, list[Bundle]] = OrderedDict((key, []) for key in order)
+def _group(
+    bundles: list[Bundle], categories: dict[str, tuple[str, ...]]
+) -> dict[str, list[Bundle]]:
+    groups: dict[str, list[Bundle]] = {name: [] for name in categories}
     for bundle in bundles:
-        groups.setdefault(bundle.life_event or "其他", []).append(bundle)
-    return OrderedDict((k, v) for k, v in groups.items() if v)
+        name = next(
+            (n for n, words in categories.items() if any(w in bundle.life_event for w in words)),
+            "其他",
+        )
+        groups.setdefault(name, []).append(bundle)
+    return {k: v for k, v in groups.items() if v}
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -34,12 +55,16 @@ def home(request: HttpRequest) -> HttpResponse:
         request,
         "portal/home.html",
         {
-            "person_groups": _group([b for b in bundles if b.audience == Audience.PERSON], PERSON_EVENTS),
+            "person_groups": _group(
+                [b for b in bundles if b.audience == Audience.PERSON], PERSON_EVENTS
+            ),
             "enterprise_groups": _group(
                 [b for b in bundles if b.audience == Audience.ENTERPRISE], ENTERPRISE_STAGES
             ),
             "bundle_count": len(bundles),
-            "item_count": ServiceItem.objects.filter(status=Status.PUBLISHED, base__isnull=True).count(),
+            "item_count": ServiceItem.objects.filter(
+                status=Status.PUBLISHED, base__isnull=True
+            ).count(),
         },
     )
 
@@ -67,7 +92,9 @@ def bundle_list(request: HttpRequest) -> HttpResponse:
     if audience in Audience.values:
         bundles = bundles.filter(audience=audience)
     if dept:
-        bundles = bundles.filter(Q(lead_departments__code=dept) | Q(departments__code=dept)).distinct()
+        bundles = bundles.filter(
+            Q(lead_departments__code=dept) | Q(departments__code=dept)
+        ).distinct()
     bundle_list = list(bundles)
     if theme:
         bundle_list = [b for b in bundle_list if theme in b.themes or theme == b.life_event]
@@ -144,16 +171,19 @@ def item_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 def department_list(request: HttpRequest) -> HttpResponse:
     departments = (
-        Department.objects.filter(items__isnull=False).distinct().select_related("region").order_by("level", "code")
+        Department.objects.filter(items__isnull=False)
+        .distinct()
+        .select_related("region")
+        .order_by("level", "code")
     )
     return render(request, "portal/department_list.html", {"departments": departments})
 
 
 def department_detail(request: HttpRequest, code: str) -> HttpResponse:
     dept = get_object_or_404(Department, code=code)
-    items = ServiceItem.objects.filter(department=dept, status=Status.PUBLISHED, base__isnull=True).order_by(
-        "basic_code"
-    )
+    items = ServiceItem.objects.filter(
+        department=dept, status=Status.PUBLISHED, base__isnull=True
+    ).order_by("basic_code")
     led = dept.led_bundles.order_by("list_no")
     cooperating = dept.cooperating_bundles.order_by("list_no")
     return render(
@@ -164,8 +194,18 @@ def department_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
-    return render(request, "portal/error.html", {"title": "页面不存在", "message": str(exception) or "没有找到您要的页面。"}, status=404)
+    return render(
+        request,
+        "portal/error.html",
+        {"title": "页面不存在", "message": str(exception) or "没有找到您要的页面。"},
+        status=404,
+    )
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/error.html", {"title": "系统繁忙", "message": "系统暂时出了问题，请稍后再试，或拨打12345咨询。"}, status=500)
+    return render(
+        request,
+        "portal/error.html",
+        {"title": "系统繁忙", "message": "系统暂时出了问题，请稍后再试，或拨打12345咨询。"},
+        status=500,
+    )

@@ -25,7 +25,9 @@ class SearchView(APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("q", str, required=True, description="查询词，如「孩子刚出生要办什么」"),
+            OpenApiParameter(
+                "q", str, required=True, description="查询词，如「孩子刚出生要办什么」"
+            ),
             OpenApiParameter("kind", str, enum=["bundle", "item"], required=False),
             OpenApiParameter("limit", int, required=False, description="1-50, default 10"),
         ],

@@ -40,11 +40,66 @@ K1, B = 1.2, 0.75
 
 # Words that say nothing about the matter: question words, "办", "要", Wuhan's "么样".
 STOP_WORDS = {
-    "什么", "怎么", "怎么办", "怎样", "如何", "哪里", "哪儿", "哪些", "哪个", "需要", "要办",
-    "办理", "手续", "材料", "么样", "么事", "么材料", "么办", "可以", "能不能", "吗", "呢",
-    "我", "我们", "我家", "的", "了", "要", "办", "去", "在", "是", "有", "一下", "一个",
-    "准备", "找", "哪", "个", "和", "跟", "都", "还", "想", "请问", "咨询", "部门", "么",
-    "能", "不能", "怎么样", "多久", "流程", "申请", "到", "给", "把", "被", "就", "也",
+    "什么",
+    "怎么",
+    "怎么办",
+    "怎样",
+    "如何",
+    "哪里",
+    "哪儿",
+    "哪些",
+    "哪个",
+    "需要",
+    "要办",
+    "办理",
+    "手续",
+    "材料",
+    "么样",
+    "么事",
+    "么材料",
+    "么办",
+    "可以",
+    "能不能",
+    "吗",
+    "呢",
+    "我",
+    "我们",
+    "我家",
+    "的",
+    "了",
+    "要",
+    "办",
+    "去",
+    "在",
+    "是",
+    "有",
+    "一下",
+    "一个",
+    "准备",
+    "找",
+    "哪",
+    "个",
+    "和",
+    "跟",
+    "都",
+    "还",
+    "想",
+    "请问",
+    "咨询",
+    "部门",
+    "么",
+    "能",
+    "不能",
+    "怎么样",
+    "多久",
+    "流程",
+    "申请",
+    "到",
+    "给",
+    "把",
+    "被",
+    "就",
+    "也",
 }
 STOP_CHARS = set("的了么吗呢啊吧要办去在是有个我你他她它们和跟都还想能可以哪什怎样请问到给把被就也")
 _CJK = re.compile(r"[\u4e00-\u9fff]+|[A-Za-z]+|\d+")
@@ -117,7 +172,12 @@ def collect_documents() -> list[Document]:
                     + [i.result_name for i in sub_items]
                     + [d.short_name for d in depts]
                 ),
-                extra=(("lead_departments", tuple(d.short_name for d in bundle.lead_departments.all())),),
+                extra=(
+                    (
+                        "lead_departments",
+                        tuple(d.short_name for d in bundle.lead_departments.all()),
+                    ),
+                ),
             )
         )
     items = (
@@ -133,7 +193,9 @@ def collect_documents() -> list[Document]:
                 name=item.name,
                 title=item.name,
                 aliases=" ".join(item.keywords),
-                body=" ".join([item.result_name, item.department.short_name, item.conditions[:120]]),
+                body=" ".join(
+                    [item.result_name, item.department.short_name, item.conditions[:120]]
+                ),
                 bundle_list_nos=tuple(item_bundles.get(item.base_id or 0, ())),
                 extra=(
                     ("basic_code", item.basic_code),
@@ -236,7 +298,11 @@ class SearchIndex:
             if scores[i] <= 0:
                 break
             doc = self.docs[i]
-            hit: dict[str, Any] = {"kind": doc.kind, "name": doc.name, "score": round(float(scores[i]), 3)}
+            hit: dict[str, Any] = {
+                "kind": doc.kind,
+                "name": doc.name,
+                "score": round(float(scores[i]), 3),
+            }
             if doc.kind == "bundle":
                 hit["list_no"] = int(doc.key)
             else:

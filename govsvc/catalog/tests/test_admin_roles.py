@@ -26,7 +26,11 @@ def test_an_officer_sees_and_edits_only_their_departments_items() -> None:
     assert own_item.name in listing.content.decode()
     assert foreign_item.name not in listing.content.decode()
     assert client.get(f"/admin/catalog/serviceitem/{own_item.pk}/change/").status_code == 200
-    assert client.get(f"/admin/catalog/serviceitem/{foreign_item.pk}/change/").status_code in (302, 403, 404)
+    assert client.get(f"/admin/catalog/serviceitem/{foreign_item.pk}/change/").status_code in (
+        302,
+        403,
+        404,
+    )
 
 
 def test_an_officer_cannot_publish_but_a_reviewer_can() -> None:

@@ -24,7 +24,9 @@ def test_every_change_is_a_new_version_and_history_is_kept() -> None:
     assert versions[0].elements["promised_days"] == 5
     assert versions[1].elements["promised_days"] == 3
     assert versions[1].effective_from == dt.date(2027, 1, 1)
-    assert AuditRecord.objects.filter(object_id=str(item.pk), action="item_version_saved").count() == 2
+    assert (
+        AuditRecord.objects.filter(object_id=str(item.pk), action="item_version_saved").count() == 2
+    )
 
 
 def test_saving_the_same_elements_writes_no_version() -> None:
