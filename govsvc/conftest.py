@@ -7,7 +7,9 @@ from django.core.management import call_command
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> Iterator[None]:
+def django_db_setup(
+    django_db_setup: None, django_db_blocker: pytest.FixtureRequest
+) -> Iterator[None]:
     """Load data/ (regions, departments, catalog, bundles) into the test database once."""
     with django_db_blocker.unblock():  # type: ignore[attr-defined]
         call_command("load_reference_data", verbosity=0)

@@ -57,7 +57,8 @@ def ensure_groups() -> dict[str, Group]:
 
 def _user(username: str, *, staff: bool = False, superuser: bool = False, name: str = "") -> User:
     user, created = User.objects.get_or_create(
-        username=username, defaults={"is_staff": staff, "is_superuser": superuser, "first_name": name}
+        username=username,
+        defaults={"is_staff": staff, "is_superuser": superuser, "first_name": name},
     )
     if created:
         user.set_password(DEMO_PASSWORD)

@@ -2,8 +2,6 @@
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-
 from govsvc.core.models import AuditRecord
 
 
@@ -11,7 +9,7 @@ def record(
     action: str,
     obj: Any,
     *,
-    actor: AbstractBaseUser | AnonymousUser | None = None,
+    actor: Any = None,
     summary: str = "",
     data: dict[str, Any] | None = None,
 ) -> AuditRecord:

@@ -28,7 +28,10 @@ def _region_rows_from_excel(path: Path) -> list[tuple[int, dict[str, str]]]:
         return []
     header = [str(h or "").strip() for h in rows[0]]
     return [
-        (number, {h: str(v if v is not None else "").strip() for h, v in zip(header, row, strict=False)})
+        (
+            number,
+            {h: str(v if v is not None else "").strip() for h, v in zip(header, row, strict=False)},
+        )
         for number, row in enumerate(rows[1:], start=2)
     ]
 
@@ -106,7 +109,9 @@ def load_departments(path: Path) -> dict[str, int]:
         names = [entry.get("name", ""), entry.get("short_name", ""), *entry.get("aliases", [])]
         for name in {normalise_name(n) for n in names if n}:
             if seen_names.get(name, code) != code:
-                raise DataFileError(path, line, f"名称 {name} 同时属于 {seen_names[name]} 和 {code}")
+                raise DataFileError(
+                    path, line, f"名称 {name} 同时属于 {seen_names[name]} 和 {code}"
+                )
             seen_names[name] = code
         _, outcome = _upsert(
             Department,
@@ -145,7 +150,9 @@ class DepartmentResolver:
     def resolve(self, name: str, path: Path, line: int | None) -> Department:
         dept = self.get(name)
         if dept is None:
-            raise DataFileError(path, line, f"未知部门 {name}（请在 data/directory/departments.yaml 中补充别名）")
+            raise DataFileError(
+                path, line, f"未知部门 {name}（请在 data/directory/departments.yaml 中补充别名）"
+            )
         return dept
 
 

@@ -24,7 +24,9 @@ class Region(models.Model):
     code = models.CharField("区划代码", max_length=12, unique=True)
     name = models.CharField("名称", max_length=64)
     level = models.CharField("层级", max_length=16, choices=RegionLevel.choices)
-    kind = models.CharField("类别", max_length=16, blank=True, help_text="区、功能区、街道、乡镇、社区、村")
+    kind = models.CharField(
+        "类别", max_length=16, blank=True, help_text="区、功能区、街道、乡镇、社区、村"
+    )
     parent = models.ForeignKey(
         "self",
         verbose_name="上级区划",

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.db import transaction
 
-from govsvc.core.datafiles import DataFileError, LINE_KEY, line_of, read_yaml, require
+from govsvc.core.datafiles import LINE_KEY, DataFileError, line_of, read_yaml, require
 from govsvc.supervision.models import Scenario
 
 
