@@ -1,19 +1,20 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
-from govsvc.search.api import SearchView
+from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import (
     SpectacularAPIView,
     SpectacularRedocView,
     SpectacularSwaggerView,
 )
 
+from govsvc.search.api import SearchView
+
 admin.site.site_header = "武汉市政务服务平台 管理后台"
 admin.site.site_title = "政务服务平台管理"
 admin.site.index_title = "事项、一件事与机构管理"
 
-api_v1 = [
+api_v1: list[URLPattern | URLResolver] = [
     path("", include("govsvc.directory.api_urls")),
     path("", include("govsvc.catalog.api_urls")),
     path("", include("govsvc.bundles.api_urls")),
