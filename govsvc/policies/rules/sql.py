@@ -35,6 +35,7 @@ from govsvc.policies.rules.syntax import (
     Truth,
 )
 
+ARITH_NAMES = {"+": "add", "-": "sub", "*": "mul", "/": "div"}
 SQL_OPERATORS = {"==": "=", "!=": "<>", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 
 
@@ -58,6 +59,13 @@ class Dialect:
 
     def number(self, value: float) -> str:
         return f"CAST('{value!r}' AS {self.double})"
+
+    def arith(self, op: str, left: str, right: str) -> str:
+        if self.name == "postgresql":
+            # PostgreSQL raises on float overflow and underflow; these helpers (see
+            # govsvc.policies.pg) give infinity and zero instead, as IEEE and Python do.
+            return f"pg_temp.rule_{ARITH_NAMES[op]}({left}, {right})"
+        return f"({left} {op} {right})"
 
     def nan_to_null(self, text: str) -> str:
         if self.name == "postgresql":  # PostgreSQL calls NaN equal to NaN
@@ -146,8 +154,8 @@ class _Compiler:
             case Negate(operand=operand):
                 return f"(- {self.value(operand)})"
             case Arith(op="/", left=left, right=right):
-                zero = self.d.number(0.0)
-                return f"({self.value(left)} / NULLIF({self.value(right)}, {zero}))"
+                divisor = f"NULLIF({self.value(right)}, {self.d.number(0.0)})"
+                return self.d.arith("/", self.value(left), divisor)
             case Arith(op=op, left=left, right=right):
-                return f"({self.value(left)} {op} {self.value(right)})"
+                return self.d.arith(op, self.value(left), self.value(right))
         raise TypeError(f"not a value: {node!r}")
