@@ -287,7 +287,20 @@ def receive(intake: Intake, *, actor: Actor = None) -> Ticket:
             data=data,
         )
     logger.info("ticket_received ticket_id=%s channel=%s", ticket.pk, ticket.channel)
+    if ticket.street_id is not None:
+        street_id = ticket.street_id
+        transaction.on_commit(lambda: _watch_street(street_id))
     return ticket
+
+
+def _watch_street(street_id: int) -> None:
+    """Look for a burst in the caller's street at once, not only at the next tick."""
+    from govsvc.hotline import analysis
+
+    try:
+        analysis.detect_bursts(street_id=street_id)
+    except Exception:  # detection is an aid; intake has already succeeded
+        logger.exception("hotline_burst_check_failed street_id=%s", street_id)
 
 
 # --- dispatch, return, objection ------------------------------------------------------

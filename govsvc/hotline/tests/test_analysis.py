@@ -1,0 +1,139 @@
+"""未诉先办: burst alerts, hot topics, seasonal forecasts and dashboard figures."""
+
+import datetime as dt
+import random
+
+import pytest
+from django.utils import timezone
+
+from govsvc.hotline import analysis
+from govsvc.hotline.generator import generate_messages, similar_messages
+from govsvc.hotline.models import Alert, AlertKind, Category, Ticket
+from govsvc.hotline.tick import run_tick
+
+pytestmark = pytest.mark.django_db
+
+
+def add_tickets(rows: list[tuple[str, str, object, dt.datetime]]) -> list[Ticket]:
+    """Bulk tickets (text, category code, street, received_at) with their own timestamps."""
+    categories = {c.code: c for c in Category.objects.all()}
+    tickets = Ticket.objects.bulk_create(
+        Ticket(
+            channel="phone",
+            kind="complaint",
+            content=text,
+            category=categories.get(code),
+            region=street,
+            district=street.parent,
+            street=street,
+        )
+        for text, code, street, _ in rows
+    )
+    for ticket, row in zip(tickets, rows, strict=True):
+        ticket.received_at = row[3]
+    Ticket.objects.bulk_update(tickets, ["received_at"])
+    return tickets
+
+
+def ordinary_week(places, end: dt.datetime) -> list[Ticket]:
+    """A week of everyday calls: a busy street (about 10 every two hours) and a quiet one."""
+    rng = random.Random(5)
+    messages = generate_messages(100, seed=11)
+    rows = []
+    for i, message in enumerate(messages):
+        street = places.street if i % 4 else places.other_street
+        at = end - dt.timedelta(minutes=rng.randint(1, 7 * 24 * 60))
+        rows.append((message.text, message.category, street, at))
+    return add_tickets(rows)
+
+
+def test_a_burst_of_similar_tickets_in_one_street_raises_one_alert(places):
+    now = timezone.now()
+    ordinary_week(places, now - dt.timedelta(hours=2))
+    burst = [
+        (text, "utilities", places.other_street, now - dt.timedelta(minutes=4 * i))
+        for i, text in enumerate(similar_messages("utilities", 30, seed=3))
+    ]
+    add_tickets(burst)
+
+    report = run_tick(now)
+
+    alert = Alert.objects.get(kind=AlertKind.BURST)
+    assert report.alerts == [alert.title]
+    assert alert.ticket_count == 30 and alert.region == places.other_street
+    assert alert.category.code == "utilities"
+    assert run_tick(now + dt.timedelta(minutes=5)).alerts == []
+    assert Alert.objects.filter(kind=AlertKind.BURST).count() == 1
+
+
+def test_a_week_of_ordinary_traffic_raises_no_alert(places):
+    end = timezone.now()
+    ordinary_week(places, end)
+
+    for hours in range(0, 7 * 24, 2):
+        assert analysis.detect_bursts(end - dt.timedelta(hours=hours)) == []
+    assert not Alert.objects.exists()
+
+
+def test_tickets_located_only_by_coordinates_form_a_burst(places):
+    now = timezone.now()
+    texts = similar_messages("urban", 12, seed=4)
+    tickets = [
+        Ticket(
+            channel="open311",
+            kind="report",
+            content=text,
+            latitude=30.5501 + i * 1e-5,
+            longitude=114.3101,
+        )
+        for i, text in enumerate(texts)
+    ]
+    Ticket.objects.bulk_create(tickets)
+
+    clusters = analysis.find_bursts(now + dt.timedelta(minutes=1))
+    assert len(clusters) == 1 and len(clusters[0].tickets) == 12
+
+
+def test_hot_topics_show_growth_by_district_and_category(places):
+    now = timezone.now()
+    rows = [("路灯坏了", "urban", places.street, now - dt.timedelta(days=1))] * 6
+    rows += [("路灯坏了", "urban", places.street, now - dt.timedelta(days=9))] * 2
+    add_tickets(rows)
+
+    top = analysis.hot_topics(now)[0]
+
+    assert (top.district, top.category, top.count, top.previous) == ("武昌区", "城市管理", 6, 2)
+    assert top.growth == 2.0
+
+
+def test_a_recurring_summer_topic_is_forecast_a_month_ahead(places):
+    now = dt.datetime(2026, 6, 10, 12, 0, tzinfo=dt.UTC)
+    rows = []
+    for year in (2024, 2025):
+        for month in range(1, 13):
+            count = 40 if month == 7 else 5
+            at = dt.datetime(year, month, 15, 12, 0, tzinfo=dt.UTC)
+            rows += [("停电了", "utilities", places.street, at)] * count
+    add_tickets(rows)
+
+    forecast = analysis.seasonal_forecast(now)
+    assert [(f.category.code, f.month) for f in forecast] == [("utilities", dt.date(2026, 7, 1))]
+    raised = analysis.raise_seasonal_alerts(now)
+    assert len(raised) == 1 and "7月" in raised[0].title
+    assert analysis.raise_seasonal_alerts(now) == []
+
+
+def test_rates_for_the_dashboard(places):
+    now = timezone.now()
+    tickets = add_tickets([("欠薪", "labour", places.street, now)] * 4)
+    Ticket.objects.filter(pk__in=[t.pk for t in tickets[:2]]).update(
+        status="evaluated", on_time=True, resolved=True, satisfaction="satisfied"
+    )
+    Ticket.objects.filter(pk=tickets[2].pk).update(status="closed", on_time=False, resolved=False)
+
+    rates = analysis.rates(now - dt.timedelta(days=1))
+
+    assert (rates.received, rates.closed) == (4, 3)
+    assert rates.on_time_rate == pytest.approx(2 / 3)
+    assert rates.resolved_rate == pytest.approx(2 / 3)
+    assert rates.satisfied_rate == 1.0
