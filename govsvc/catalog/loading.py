@@ -47,7 +47,7 @@ def _materials(entry: dict[str, Any], path: Path) -> list[dict[str, Any]]:
                 "required": bool(raw.get("required", True)),
                 "form": form,
                 "source": source,
-                "copies": int(raw.get("copies", 1) or 1),
+                "copies": int(raw.get("copies", 1)),
                 "promise_allowed": bool(raw.get("promise_allowed", False)),
                 "may_follow": bool(raw.get("may_follow", False)),
             }

@@ -216,11 +216,20 @@ class SearchIndex:
         for doc in docs:
             if doc.kind == "bundle":
                 jieba.add_word(doc.name)
-        self.vectorizer = CountVectorizer(analyzer=_analyzer, dtype=np.float32)
+        # Tokenise each distinct text once: implementation items repeat their base's words.
+        cache: dict[str, list[str]] = {}
+
+        def analyse(text: str) -> list[str]:
+            if text not in cache:
+                cache[text] = _analyzer(text)
+            return cache[text]
+
+        self.vectorizer = CountVectorizer(analyzer=analyse, dtype=np.float32)
         fields = list(FIELD_WEIGHTS)
         texts = {f: [getattr(d, f) for d in docs] for f in fields}
         self.vectorizer.fit([t for f in fields for t in texts[f]] or [""])
         counts = {f: self.vectorizer.transform(texts[f]).tocsr() for f in fields}
+        self.vectorizer.analyzer = _analyzer  # the build cache is not kept for queries
         presence = sum((counts[f] > 0).astype(np.float32) for f in fields)
         df = np.asarray((presence > 0).sum(axis=0)).ravel()
         n = max(len(docs), 1)
@@ -314,25 +323,52 @@ class SearchIndex:
 
 
 _lock = threading.Lock()
-_state: dict[str, Any] = {"generation": None, "index": None}
+_state: dict[str, Any] = {"generation": None, "index": None, "building": False}
+
+
+def _build(generation: int) -> None:
+    started = time.perf_counter()
+    index = SearchIndex(collect_documents(), load_synonyms())
+    with _lock:
+        _state["index"], _state["generation"], _state["building"] = index, generation, False
+    logger.info(
+        "search_index_built docs=%s seconds=%.2f", len(index.docs), time.perf_counter() - started
+    )
+
+
+def _build_in_background(generation: int) -> None:
+    try:
+        _build(generation)
+    except Exception:
+        logger.exception("search_index_build_failed")
+        with _lock:
+            _state["building"] = False
+    finally:
+        from django.db import connection
+
+        connection.close()
 
 
 def get_index() -> SearchIndex:
+    """The current index. After a catalog change the old index keeps answering while a new
+    one is built in a background thread; only the very first request waits for a build."""
     generation = catalog_generation()
-    index = _state["index"]
-    if index is not None and _state["generation"] == generation:
-        return index
     with _lock:
-        if _state["index"] is None or _state["generation"] != generation:
-            started = time.perf_counter()
-            _state["index"] = SearchIndex(collect_documents(), load_synonyms())
-            _state["generation"] = generation
-            logger.info(
-                "search_index_built docs=%s seconds=%.2f",
-                len(_state["index"].docs),
-                time.perf_counter() - started,
-            )
-    return _state["index"]
+        index, current = _state["index"], _state["generation"]
+        stale = index is not None and current != generation and not _state["building"]
+        if stale:
+            _state["building"] = True
+    if index is None:
+        with _build_lock:
+            if _state["index"] is None:
+                _build(generation)
+        return _state["index"]
+    if stale:
+        threading.Thread(target=_build_in_background, args=(generation,), daemon=True).start()
+    return index
+
+
+_build_lock = threading.Lock()
 
 
 def search(query: str, limit: int = 10, kind: str | None = None) -> list[dict[str, Any]]:
