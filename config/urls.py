@@ -32,6 +32,7 @@ urlpatterns = [
     path("accounts/", include("govsvc.accounts.urls")),
     path("hotline/", include("govsvc.hotline.urls")),
     path("policies/", include("govsvc.policies.urls")),
+    path("open311/v2/", include("govsvc.hotline.open311_urls")),
     path("", include("govsvc.portal.urls")),
 ]
 if settings.DEBUG:

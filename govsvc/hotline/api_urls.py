@@ -1,1 +1,16 @@
-urlpatterns: list = []
+from django.urls import path
+
+from govsvc.hotline import api
+
+urlpatterns = [
+    path("tickets/", api.TicketListView.as_view(), name="hotline-api-tickets"),
+    path("tickets/<str:number>/", api.TicketDetailView.as_view(), name="hotline-api-ticket"),
+    path(
+        "tickets/<str:number>/actions/<str:action>/",
+        api.TicketActionView.as_view(),
+        name="hotline-api-ticket-action",
+    ),
+    path("classify/", api.ClassifyView.as_view(), name="hotline-api-classify"),
+    path("categories/", api.CategoryListView.as_view(), name="hotline-api-categories"),
+    path("stats/", api.StatsView.as_view(), name="hotline-api-stats"),
+]

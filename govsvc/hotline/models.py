@@ -184,6 +184,7 @@ class Ticket(models.Model):
     title = models.CharField("标题", max_length=120, blank=True)
     content = models.TextField("诉求内容")
     address = models.CharField("地址", max_length=255, blank=True)
+    media_url = models.URLField("图片链接", max_length=500, blank=True)
     latitude = models.FloatField("纬度", null=True, blank=True)
     longitude = models.FloatField("经度", null=True, blank=True)
     region = models.ForeignKey(
