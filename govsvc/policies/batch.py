@@ -89,14 +89,16 @@ def _reader(path: Path) -> str:
 class ProfileTable:
     """Profiles loaded into DuckDB, with the field schema read off the columns."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, source_sql: str) -> None:
+    def __init__(
+        self, con: duckdb.DuckDBPyConnection, source_sql: str, schema: Schema | None = None
+    ) -> None:
         self.con = con
         self.source_sql = source_sql
         described = con.sql(f"SELECT * FROM {source_sql}").description or []
         self.columns = {str(col[0]): str(col[1]) for col in described}
         if ENTITY_ID not in self.columns:
             raise BatchError(f"画像文件缺少 {ENTITY_ID} 列")
-        self.schema = self._infer_schema()
+        self.schema = schema if schema is not None else self._infer_schema()
 
     @classmethod
     def from_file(cls, con: duckdb.DuckDBPyConnection, path: Path) -> "ProfileTable":

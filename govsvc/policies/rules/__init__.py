@@ -15,10 +15,10 @@ The pieces, in the order a rule passes through them:
 Semantics (the same in every engine) are written down in ``docs/policies.md``.
 """
 
-from govsvc.policies.rules.checker import CheckedRule, check
+from govsvc.policies.rules.checker import CheckedRule, check, check_amount
 from govsvc.policies.rules.errors import RuleError
 from govsvc.policies.rules.evaluator import Explanation, evaluate, explain
-from govsvc.policies.rules.parser import parse
+from govsvc.policies.rules.parser import parse, parse_amount
 from govsvc.policies.rules.schema import FieldType, Schema
 
 __all__ = [
@@ -28,6 +28,7 @@ __all__ = [
     "RuleError",
     "Schema",
     "check",
+    "compile_amount",
     "compile_rule",
     "evaluate",
     "explain",
@@ -38,3 +39,8 @@ __all__ = [
 def compile_rule(text: str, schema: Schema) -> CheckedRule:
     """Parse and check ``text``; raise :class:`RuleError` naming the place of the first fault."""
     return check(parse(text), schema)
+
+
+def compile_amount(text: str, schema: Schema) -> CheckedRule:
+    """Parse and check an amount formula such as ``insured_employees * 1000``."""
+    return check_amount(parse_amount(text), schema)

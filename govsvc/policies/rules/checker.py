@@ -50,6 +50,14 @@ def check(tree: Node, schema: Schema) -> CheckedRule:
     return CheckedRule(checked, tuple(dict.fromkeys(checker.used)))
 
 
+def check_amount(tree: Node, schema: Schema) -> CheckedRule:
+    """Check an amount formula: it must be a number."""
+    checker = _Checker(schema)
+    checked, kind = checker.value(tree)
+    checker.need_number(kind, tree, "金额")
+    return CheckedRule(checked, tuple(dict.fromkeys(checker.used)))
+
+
 def _fail(message: str, pos: Pos) -> RuleError:
     return RuleError(message, pos.line, pos.column, pos.token)
 

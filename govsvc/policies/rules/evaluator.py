@@ -165,6 +165,12 @@ def evaluate(rule: CheckedRule, profile: Profile) -> bool:
     return holds(rule.tree, profile)
 
 
+def amount(formula: CheckedRule, profile: Profile) -> float | None:
+    """The value of an amount formula for ``profile``; missing when any input is."""
+    value = value_of(formula.tree, profile)
+    return None if value is None or not math.isfinite(value) else float(value)  # type: ignore[arg-type]
+
+
 @dataclass
 class Step:
     """One condition of a rule, whether it held, and the profile values it looked at."""

@@ -43,6 +43,17 @@ def parse(source: str) -> Node:
     return _Parser(tokenize(source)).rule()
 
 
+def parse_amount(source: str) -> Node:
+    """An amount formula: arithmetic only, e.g. ``employees * 1000``."""
+    parser = _Parser(tokenize(source))
+    if parser.at(Kind.END):
+        raise RuleError("金额公式为空")
+    node = parser.sum()
+    if not parser.at(Kind.END):
+        raise parser.fail("金额公式只能包含数值、数值字段和 + - * /")
+    return node
+
+
 def _pos(token: Token) -> Pos:
     return Pos(token.line, token.column, token.text)
 
