@@ -1,0 +1,283 @@
+"""Server-rendered pages: the citizen's form, the agent's fast entry, tickets, dashboard.
+
+Views are thin: validate a form, call one function of ``services``, redirect. Pages work
+without JavaScript and on a phone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from govsvc.directory.models import Department, Region, RegionLevel
+from govsvc.hotline import analysis, services
+from govsvc.hotline.api import STAFF_ROLES, can_see_caller, run_action
+from govsvc.hotline.models import (
+    Alert,
+    Category,
+    Channel,
+    EmergencyLine,
+    Kind,
+    Satisfaction,
+    Seat,
+    Status,
+    Ticket,
+    Urgency,
+)
+from govsvc.hotline.services import AGENT, OFFICER, TransitionError
+
+# --- forms --------------------------------------------------------------------------------
+
+
+def _region_choices() -> QuerySet[Region]:
+    return Region.objects.filter(
+        level__in=[RegionLevel.DISTRICT, RegionLevel.STREET, RegionLevel.COMMUNITY]
+    ).order_by("code")
+
+
+class RegionField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        indent = {"district": "", "street": "　", "community": "　　"}.get(obj.level, "")
+        return f"{indent}{obj.name}"
+
+
+class CitizenForm(forms.Form):
+    content = forms.CharField(
+        label="您要反映的问题", max_length=2000, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    kind = forms.ChoiceField(label="诉求类型", choices=Kind.choices, initial=Kind.COMPLAINT)
+    caller_name = forms.CharField(label="姓名", max_length=64, required=False)
+    caller_phone = forms.RegexField(
+        label="联系电话", regex=r"^[0-9+\-() ]{5,20}$", required=False,
+        error_messages={"invalid": "请填写正确的电话号码。"},
+    )  # fmt: skip
+    region = RegionField(label="所在区域", queryset=Region.objects.none(), required=False)
+    address = forms.CharField(label="详细地址", max_length=255, required=False)
+    confidential = forms.BooleanField(label="请为我保密", required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = _region_choices()  # type: ignore[attr-defined]
+
+
+class AgentForm(CitizenForm):
+    urgency = forms.ChoiceField(label="紧急程度", choices=Urgency.choices, initial=Urgency.NORMAL)
+    emergency_line = forms.ChoiceField(
+        label="涉及紧急警情（转接）", choices=[("", "否"), *EmergencyLine.choices], required=False
+    )
+    field_order = [
+        "caller_phone", "caller_name", "content", "kind", "urgency", "region", "address",
+        "confidential", "emergency_line",
+    ]  # fmt: skip
+
+
+class ActionForm(forms.Form):
+    department = forms.ModelChoiceField(
+        label="承办部门", queryset=Department.objects.all(), required=False
+    )
+    category = forms.ModelChoiceField(
+        label="诉求分类", queryset=Category.objects.filter(active=True), required=False
+    )
+    reason = forms.CharField(label="理由", max_length=255, required=False)
+    text = forms.CharField(label="答复内容", required=False, widget=forms.Textarea)
+    note = forms.CharField(label="说明", max_length=500, required=False)
+    workdays = forms.IntegerField(label="延期工作日", required=False, min_value=1, max_value=30)
+    resolved = forms.NullBooleanField(label="是否解决", required=False)
+    satisfaction = forms.ChoiceField(
+        label="评价", choices=[("", "—"), *Satisfaction.choices], required=False
+    )
+    line = forms.ChoiceField(label="紧急热线", choices=[("", "—"), *EmergencyLine.choices],
+                             required=False)  # fmt: skip
+    into = forms.CharField(label="主工单编号", max_length=32, required=False)
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def _require_staff(request: HttpRequest) -> None:
+    user = request.user
+    if not (user.is_superuser or services.role_of(user) in STAFF_ROLES):
+        raise PermissionDenied("仅 12345 热线工作人员和承办部门可以查看工单。")
+
+
+def _visible(request: HttpRequest) -> QuerySet[Ticket]:
+    tickets = Ticket.objects.select_related("category", "department", "proposed_category")
+    user = request.user
+    if not user.is_superuser and services.role_of(user) == OFFICER:
+        department_id = user.staff_profile.department_id  # type: ignore[union-attr]
+        tickets = tickets.filter(department_id=department_id or 0)
+    return tickets
+
+
+def _intake(form: forms.Form, channel: str) -> services.Intake:
+    data = form.cleaned_data
+    return services.Intake(
+        content=data["content"],
+        kind=data["kind"],
+        channel=channel,
+        urgency=data.get("urgency") or Urgency.NORMAL,
+        confidential=data["confidential"],
+        caller_name=data["caller_name"],
+        caller_phone=data["caller_phone"],
+        address=data["address"],
+        region=data["region"],
+    )
+
+
+# --- citizen --------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def submit(request: HttpRequest) -> HttpResponse:
+    """The portal and mobile form: anyone may report; the answer shows the ticket number."""
+    form = CitizenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        mobile = "Mobile" in request.headers.get("User-Agent", "")
+        channel = Channel.MOBILE if mobile else Channel.WEB
+        try:
+            ticket = services.receive(_intake(form, channel))
+        except TransitionError as exc:
+            form.add_error(None, exc.message)
+        else:
+            return render(request, "hotline/submitted.html", {"ticket": ticket})
+    return render(request, "hotline/submit.html", {"form": form})
+
+
+# --- agent ---------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def intake(request: HttpRequest) -> HttpResponse:
+    """话务快速录入: one screen, keyboard order; the proposal appears on the next page."""
+    if not (request.user.is_superuser or services.role_of(request.user) == AGENT):
+        raise PermissionDenied("仅话务员可以录入来电工单。")
+    form = AgentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            ticket = services.receive(_intake(form, Channel.PHONE), actor=request.user)
+            line = form.cleaned_data["emergency_line"]
+            if line:
+                services.transfer_emergency(ticket, actor=request.user, line=line)
+        except TransitionError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"已受理工单 {ticket.number}")
+            if "another" in request.POST:
+                return redirect("hotline:intake")
+            return redirect("hotline:ticket", number=ticket.number)
+    return render(request, "hotline/intake.html", {"form": form})
+
+
+@login_required
+def ticket_list(request: HttpRequest) -> HttpResponse:
+    _require_staff(request)
+    tickets = _visible(request)
+    status = request.GET.get("status", "")
+    seat = request.GET.get("seat", "")
+    if status in Status.values:
+        tickets = tickets.filter(status=status)
+    if seat in Seat.values:
+        tickets = tickets.filter(seat=seat)
+    page = Paginator(tickets, 30).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "statuses": Status.choices,
+        "seats": Seat.choices,
+        "status": status,
+        "seat": seat,
+    }
+    return render(request, "hotline/ticket_list.html", context)
+
+
+@login_required
+def ticket_detail(request: HttpRequest, number: str) -> HttpResponse:
+    _require_staff(request)
+    ticket = get_object_or_404(_visible(request), number=number)
+    allowed = services.allowed_actions(ticket, request.user)
+    context = {
+        "ticket": ticket,
+        "full": can_see_caller(request.user, ticket),
+        "events": ticket.events.select_related("actor"),
+        "actions": [(name, services.ACTIONS[name].label) for name in allowed],
+        "form": ActionForm(
+            initial={
+                "category": ticket.category or ticket.proposed_category,
+                "department": ticket.department or ticket.proposed_department,
+            }
+        ),
+        "children": ticket.merged_children.all(),
+    }
+    return render(request, "hotline/ticket_detail.html", context)
+
+
+@login_required
+@require_POST
+def ticket_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
+    _require_staff(request)
+    ticket = get_object_or_404(_visible(request), number=number)
+    form = ActionForm(request.POST)
+    if action not in services.ACTIONS:
+        messages.error(request, f"未知的操作：{action}")
+    elif not form.is_valid():
+        problems = [
+            f"{form.fields[name].label}：{' '.join(str(e) for e in errors)}"
+            for name, errors in form.errors.items()
+        ]
+        messages.error(request, "提交的内容有误：" + "；".join(problems))
+    else:
+        values = {**form.cleaned_data, "workdays": form.cleaned_data["workdays"] or 0}
+        try:
+            run_action(action, ticket, request.user, values)
+        except TransitionError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"已{services.ACTIONS[action].label}")
+    return redirect("hotline:ticket", number=number)
+
+
+# --- dashboard ----------------------------------------------------------------------------
+
+
+def _bars(rows: list[tuple[Any, int]]) -> list[dict[str, Any]]:
+    top = max((n for _, n in rows), default=0) or 1
+    return [
+        {
+            "label": label,
+            "count": n,
+            "percent": round(100 * n / top),
+            "x": i * 10,
+            "y": 100 - round(100 * n / top),
+        }
+        for i, (label, n) in enumerate(rows)
+    ]
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    _require_staff(request)
+    now = timezone.now()
+    since = now - dt.timedelta(days=30)
+    daily = analysis.daily_volumes(since)
+    context = {
+        "rates": analysis.rates(since),
+        "chart_width": max(len(daily), 1) * 10,
+        "daily": _bars([(day.strftime("%m-%d") if day else "", n) for day, n in daily]),
+        "by_category": _bars(analysis.volumes_by("category__name", since)),
+        "by_district": _bars(analysis.volumes_by("district__name", since)),
+        "topics": analysis.hot_topics(now),
+        "alerts": Alert.objects.filter(acknowledged=False).prefetch_related("tickets")[:20],
+        "forecasts": analysis.seasonal_forecast(now),
+    }
+    return render(request, "hotline/dashboard.html", context)
