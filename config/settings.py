@@ -39,10 +39,12 @@ INSTALLED_APPS = [
     "govsvc.catalog",
     "govsvc.bundles",
     "govsvc.supervision",
+    "govsvc.cases",
     "govsvc.search",
     "govsvc.portal",
     "govsvc.hotline",
     "govsvc.policies",
+    "govsvc.evaluations",
 ]
 
 MIDDLEWARE = [

@@ -19,8 +19,10 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("govsvc.catalog.api_urls")),
     path("", include("govsvc.bundles.api_urls")),
     path("search", SearchView.as_view(), name="api-search"),
+    path("", include("govsvc.cases.api_urls")),
     path("hotline/", include("govsvc.hotline.api_urls")),
     path("policies/", include("govsvc.policies.api_urls")),
+    path("evaluations/", include("govsvc.evaluations.api_urls")),
 ]
 
 urlpatterns = [
@@ -32,6 +34,7 @@ urlpatterns = [
     path("accounts/", include("govsvc.accounts.urls")),
     path("hotline/", include("govsvc.hotline.urls")),
     path("policies/", include("govsvc.policies.urls")),
+    path("evaluations/", include("govsvc.evaluations.urls")),
     path("open311/v2/", include("govsvc.hotline.open311_urls")),
     path("", include("govsvc.portal.urls")),
 ]

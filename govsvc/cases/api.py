@@ -1,0 +1,560 @@
+"""The cases API: applicants apply once; the lead window accepts; departments handle."""
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import permissions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from govsvc.bundles.models import Bundle
+from govsvc.cases import forms, services
+from govsvc.cases.models import (
+    Case,
+    CaseEvent,
+    DeliveryMethod,
+    DeliveryStatus,
+    Notification,
+    SubCase,
+    WebhookDelivery,
+    WebhookSubscription,
+)
+from govsvc.catalog.models import ServiceItem, Status
+from govsvc.core.masking import mask_address, mask_id_number, mask_name, mask_phone
+
+MASKS = {
+    "id_number": mask_id_number,
+    "phone": mask_phone,
+    "name": mask_name,
+    "address": mask_address,
+}
+
+
+def _raise(exc: services.CaseError) -> None:
+    raise ValidationError({"detail": exc.message, **exc.errors})
+
+
+def masked_form(case: Case, user: Any) -> dict[str, Any]:
+    """The applicant sees everything; a department only the fields its sub-items need,
+    with personal data masked."""
+    if case.applicant.user_id == user.pk or case.submitted_by_id == user.pk:
+        return dict(case.form_data)
+    book = forms.dictionary()
+    dept = services.staff_department(user)
+    if dept == case.lead_department:
+        keys = set(case.form_data)
+    else:
+        keys = set()
+        for sub in case.subcases.filter(department=dept).select_related("item"):
+            keys.update(book.needs.get(sub.item.basic_code) or [])
+            keys.update(
+                book.defaults.get("enterprise" if case.applicant.kind == "legal" else "person", [])
+            )
+    shown = {}
+    for key in sorted(keys & set(case.form_data)):
+        value = case.form_data[key]
+        field = book.fields.get(key)
+        mask = MASKS.get(field.pii if field else "")
+        shown[key] = mask(str(value)) if mask and value else value
+    return shown
+
+
+class EventSerializer(serializers.ModelSerializer):
+    department = serializers.CharField(source="department.short_name", default=None)
+
+    class Meta:
+        model = CaseEvent
+        fields = ["at", "kind", "message", "department", "subcase_id"]
+
+
+class SubCaseSerializer(serializers.ModelSerializer):
+    case_number = serializers.CharField(source="case.number")
+    item_code = serializers.CharField(source="item.basic_code")
+    item_name = serializers.CharField(source="item.name")
+    department = serializers.CharField(source="department.short_name")
+    status_name = serializers.CharField(source="get_status_display")
+    depends_on: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(
+        many=True, read_only=True
+    )
+
+    class Meta:
+        model = SubCase
+        fields = [
+            "id", "case_number", "item_code", "item_name", "department", "status", "status_name",
+            "deadline", "dispatched_at", "decided_at", "reason", "results", "depends_on",
+        ]  # fmt: skip
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    title = serializers.CharField(read_only=True)
+    bundle = serializers.IntegerField(source="bundle.list_no", default=None, read_only=True)
+    item = serializers.CharField(source="item.basic_code", default=None, read_only=True)
+    applicant = serializers.SerializerMethodField()
+    status_name = serializers.CharField(source="get_status_display", read_only=True)
+    lead_department = serializers.CharField(source="lead_department.short_name", read_only=True)
+
+    class Meta:
+        model = Case
+        fields = [
+            "number", "title", "bundle", "item", "applicant", "status", "status_name",
+            "lead_department", "submitted_at", "accepted_at", "promised_date", "completed_at",
+            "delivered_at", "delivery_method",
+        ]  # fmt: skip
+
+    def get_applicant(self, case: Case) -> str:
+        return mask_name(case.applicant.name)
+
+
+class CaseDetailSerializer(CaseSerializer):
+    subcases = SubCaseSerializer(many=True, read_only=True)
+    timeline = EventSerializer(source="events", many=True, read_only=True)
+    form_data = serializers.SerializerMethodField()
+    materials = serializers.SerializerMethodField()
+
+    class Meta(CaseSerializer.Meta):
+        fields = [
+            *CaseSerializer.Meta.fields,
+            "answers", "form_data", "missing", "refusal_reason", "postal_tracking",
+            "materials", "subcases", "timeline",
+        ]  # fmt: skip
+
+    def get_form_data(self, case: Case) -> dict[str, Any]:
+        return masked_form(case, self.context["request"].user)
+
+    def get_materials(self, case: Case) -> list[dict[str, Any]]:
+        return [
+            {"name": m.name, "size": m.size, "content_type": m.content_type, "sha256": m.sha256}
+            for m in case.materials.all()
+        ]
+
+
+class CaseCreateSerializer(serializers.Serializer):
+    bundle = serializers.IntegerField(required=False, help_text="一件事清单序号")
+    item = serializers.CharField(required=False, help_text="单事项编码")
+    applicant_id = serializers.IntegerField(required=False, help_text="代办时的委托人")
+    answers = serializers.DictField(required=False)
+    form_data = serializers.DictField(required=False)
+    delivery_method = serializers.ChoiceField(choices=DeliveryMethod.choices, required=False)
+    postal_address = serializers.CharField(required=False, allow_blank=True)
+    submit = serializers.BooleanField(default=False, help_text="创建后立即提交")
+
+
+class PlanSerializer(serializers.Serializer):
+    bundle = serializers.IntegerField(required=False)
+    item = serializers.CharField(required=False)
+    answers = serializers.DictField(required=False)
+
+
+IDEMPOTENCY = OpenApiParameter(
+    "Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
+    description="同一个键重复提交不会产生第二个办件",
+)  # fmt: skip
+
+
+def _subject(data: dict[str, Any]) -> tuple[Bundle | None, ServiceItem | None]:
+    if data.get("bundle"):
+        bundle = Bundle.objects.filter(list_no=data["bundle"]).first()
+        if bundle is None:
+            raise ValidationError({"bundle": "没有这个一件事"})
+        return bundle, None
+    if data.get("item"):
+        code = data["item"]
+        item = ServiceItem.objects.filter(
+            status=Status.PUBLISHED, base__isnull=True, basic_code=code
+        ).first()
+        if item is None:
+            raise ValidationError({"item": "没有这个事项"})
+        return None, item
+    raise ValidationError({"bundle": "请指定 bundle 或 item"})
+
+
+class CaseViewSet(viewsets.GenericViewSet):
+    """Apply once for a bundle; follow the case; the lead window accepts it."""
+
+    permission_classes = [permissions.IsAuthenticated]
+    lookup_field = "number"
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def get_queryset(self) -> QuerySet[Case]:
+        return (
+            services.visible_cases(self.request.user)
+            .distinct()
+            .select_related("bundle", "item", "applicant", "lead_department")
+            .order_by("-created_at")
+        )
+
+    def get_serializer_class(self) -> type[serializers.Serializer]:
+        if self.action == "create":
+            return CaseCreateSerializer
+        return CaseDetailSerializer if self.action != "list" else CaseSerializer
+
+    def get_object(self) -> Case:
+        case = self.get_queryset().filter(number=self.kwargs["number"]).first()
+        if case is None:
+            raise Http404("没有这个办件，或您无权查看")
+        return case
+
+    def _detail(self, case: Case, code: int = 200) -> Response:
+        case = Case.objects.prefetch_related(
+            "subcases__item", "subcases__department", "events__department"
+        ).get(pk=case.pk)
+        return Response(
+            CaseDetailSerializer(case, context={"request": self.request}).data, status=code
+        )
+
+    def list(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(
+            CaseSerializer(page, many=True, context={"request": request}).data
+        )
+
+    def retrieve(self, request: Request, number: str) -> Response:
+        return self._detail(self.get_object())
+
+    @extend_schema(
+        parameters=[IDEMPOTENCY], request=CaseCreateSerializer, responses=CaseDetailSerializer
+    )
+    def create(self, request: Request) -> Response:
+        key = request.headers.get("Idempotency-Key") or None
+        if key:
+            existing = Case.objects.filter(idempotency_key=key).first()
+            if existing is not None:
+                if existing.submitted_by_id != request.user.pk:
+                    raise ValidationError({"detail": "该请求编号已被使用"})
+                return self._detail(existing, status.HTTP_200_OK)
+        incoming = CaseCreateSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        bundle, item = _subject(data)
+        try:
+            applicant = services.applicant_for(request.user, data.get("applicant_id"))
+            case = services.save_draft(
+                request.user,
+                applicant,
+                bundle=bundle,
+                item=item,
+                answers=data.get("answers"),
+                form_data=data.get("form_data"),
+                delivery_method=data.get("delivery_method"),
+                postal_address=data.get("postal_address"),
+            )
+            if data["submit"]:
+                case = services.submit(case, request.user, key)
+        except services.CaseError as exc:
+            _raise(exc)
+        return self._detail(case, status.HTTP_201_CREATED)
+
+    @extend_schema(request=CaseCreateSerializer, responses=CaseDetailSerializer)
+    def partial_update(self, request: Request, number: str) -> Response:
+        case = self._own(self.get_object())
+        incoming = CaseCreateSerializer(data=request.data, partial=True)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        try:
+            case = services.save_draft(
+                request.user,
+                case.applicant,
+                case=case,
+                answers=data.get("answers"),
+                form_data=data.get("form_data"),
+                delivery_method=data.get("delivery_method"),
+                postal_address=data.get("postal_address"),
+            )
+        except services.CaseError as exc:
+            _raise(exc)
+        return self._detail(case)
+
+    def _own(self, case: Case) -> Case:
+        if (
+            case.submitted_by_id != self.request.user.pk
+            and case.applicant.user_id != self.request.user.pk
+        ):
+            raise PermissionDenied("只有申请人或其代办人可以修改办件")
+        return case
+
+    @extend_schema(parameters=[IDEMPOTENCY], request=None, responses=CaseDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request: Request, number: str) -> Response:
+        case = self._own(self.get_object())
+        try:
+            case = services.submit(
+                case, request.user, request.headers.get("Idempotency-Key") or None
+            )
+        except services.CaseError as exc:
+            _raise(exc)
+        return self._detail(case)
+
+    @extend_schema(
+        request=inline_serializer(
+            "MaterialUpload", {"name": serializers.CharField(), "file": serializers.FileField()}
+        ),
+        responses=CaseDetailSerializer,
+    )
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
+    def materials(self, request: Request, number: str) -> Response:
+        case = self._own(self.get_object())
+        name, upload = request.data.get("name"), request.FILES.get("file")
+        if not name or upload is None:
+            raise ValidationError({"detail": "请提供材料名称 name 和文件 file"})
+        try:
+            services.attach_material(case, str(name), upload)
+        except services.CaseError as exc:
+            _raise(exc)
+        return self._detail(case)
+
+    def _window(self, request: Request, number: str, fn: Any, *args: Any) -> Response:
+        case = self.get_object()
+        try:
+            case = fn(case, request.user, *args)
+        except services.CaseError as exc:
+            if "只有" in exc.message:
+                raise PermissionDenied(exc.message) from exc
+            _raise(exc)
+        return self._detail(case)
+
+    @extend_schema(request=None, responses=CaseDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def accept(self, request: Request, number: str) -> Response:
+        return self._window(request, number, services.accept)
+
+    @extend_schema(
+        request=inline_serializer(
+            "ReturnCase", {"missing": serializers.ListField(child=serializers.CharField())}
+        ),
+        responses=CaseDetailSerializer,
+    )
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_case(self, request: Request, number: str) -> Response:
+        missing = request.data.get("missing") or []
+        if not isinstance(missing, list):
+            raise ValidationError({"missing": "missing 应为列表"})
+        return self._window(request, number, services.return_case, missing)
+
+    @extend_schema(
+        request=inline_serializer("Refuse", {"reason": serializers.CharField()}),
+        responses=CaseDetailSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def refuse(self, request: Request, number: str) -> Response:
+        return self._window(
+            request, number, services.refuse_case, str(request.data.get("reason", ""))
+        )
+
+    @extend_schema(
+        request=inline_serializer(
+            "Deliver",
+            {
+                "method": serializers.ChoiceField(choices=DeliveryMethod.choices),
+                "tracking": serializers.CharField(required=False),
+            },
+        ),
+        responses=CaseDetailSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def deliver(self, request: Request, number: str) -> Response:
+        method = str(request.data.get("method", "download"))
+        if method not in DeliveryMethod.values:
+            raise ValidationError({"method": "送达方式只能是 download、post 或 window"})
+        return self._window(
+            request, number, services.deliver, method, str(request.data.get("tracking", ""))
+        )
+
+    @extend_schema(request=PlanSerializer, responses=dict)
+    @action(detail=False, methods=["post"])
+    def plan(self, request: Request) -> Response:
+        """What an application asks: questions, applicable items, one form, one set of materials."""
+        incoming = PlanSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        bundle, item = _subject(incoming.validated_data)
+        answers = incoming.validated_data.get("answers") or {}
+        errors: dict[str, str] = {}
+        if bundle:
+            answers, errors = forms.clean_answers(bundle, answers)
+        applicant = services.Applicant.objects.filter(user_id=request.user.pk or 0).first()
+        audience = (
+            "enterprise"
+            if (applicant and applicant.kind == "legal")
+            or (bundle and bundle.audience == "enterprise")
+            else "person"
+        )
+        application = services.plan(bundle or item, answers, audience)  # type: ignore[arg-type]
+        prefill = services.prefill(applicant) if applicant else {}
+        questions = forms.guidance(bundle.list_no).questions if bundle else ()
+        return Response(
+            {
+                "questions": [
+                    {
+                        "key": q.key,
+                        "text": q.text,
+                        "type": q.type,
+                        "choices": [c for c, _ in q.choices],
+                        "answer": answers.get(q.key),
+                    }
+                    for q in questions
+                ],
+                "answer_errors": errors,
+                "items": [
+                    {"code": i.basic_code, "name": i.name, "department": i.department.short_name}
+                    for i in application.items
+                ],
+                "skipped_items": application.skipped,
+                "fields": [
+                    {
+                        "key": f.key,
+                        "label": f.label,
+                        "type": f.type,
+                        "pii": f.pii,
+                        "choices": [c for c, _ in f.choices],
+                        "value": prefill.get(f.key),
+                        "used_by": application.form.used_by.get(f.key, []),
+                    }
+                    for f in application.form.fields
+                ],
+                "not_asked": application.form.provided,
+                "materials": [
+                    {
+                        "name": m.name,
+                        "required": m.required,
+                        "asked": m.asked,
+                        "source": m.source_label,
+                    }
+                    for m in application.materials
+                ],
+            }
+        )
+
+
+class SubCaseViewSet(viewsets.ReadOnlyModelViewSet):
+    """A department's own sub-cases, nearest deadline first."""
+
+    permission_classes = [permissions.IsAuthenticated]
+    serializer_class = SubCaseSerializer
+
+    def get_queryset(self) -> QuerySet[SubCase]:
+        dept = services.staff_department(self.request.user)
+        if dept is None:
+            return SubCase.objects.none()
+        qs = SubCase.objects.filter(department=dept).select_related("case", "item", "department")
+        if self.action == "list" and self.request.query_params.get("all") != "1":
+            return services.department_queue(self.request.user).select_related("department")
+        return qs.order_by("deadline", "id")
+
+    def _act(self, request: Request, fn: Any, *args: Any) -> Response:
+        sub = self.get_object()
+        try:
+            sub = fn(sub, request.user, *args)
+        except services.CaseError as exc:
+            _raise(exc)
+        return Response(SubCaseSerializer(sub).data)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def take(self, request: Request, pk: str) -> Response:
+        return self._act(request, services.take)
+
+    @extend_schema(request=inline_serializer("Correction", {"reason": serializers.CharField()}))
+    @action(detail=True, methods=["post"])
+    def correction(self, request: Request, pk: str) -> Response:
+        return self._act(request, services.ask_correction, str(request.data.get("reason", "")))
+
+    @extend_schema(
+        request=inline_serializer(
+            "Approve",
+            {
+                "results": serializers.ListField(child=serializers.DictField(), required=False),
+                "note": serializers.CharField(required=False),
+            },
+        )
+    )
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, pk: str) -> Response:
+        results = request.data.get("results")
+        if results is not None and not isinstance(results, list):
+            raise ValidationError({"results": "results 应为列表"})
+        return self._act(request, services.approve, results, str(request.data.get("note", "")))
+
+    @extend_schema(request=inline_serializer("RefuseItem", {"reason": serializers.CharField()}))
+    @action(detail=True, methods=["post"])
+    def refuse(self, request: Request, pk: str) -> Response:
+        return self._act(request, services.refuse_sub, str(request.data.get("reason", "")))
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    case_number = serializers.CharField(source="case.number", default=None)
+
+    class Meta:
+        model = Notification
+        fields = ["id", "case_number", "channel", "message", "created_at", "read_at"]
+
+
+class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
+    permission_classes = [permissions.IsAuthenticated]
+    serializer_class = NotificationSerializer
+
+    def get_queryset(self) -> QuerySet[Notification]:
+        return Notification.objects.filter(user_id=self.request.user.pk or 0).select_related("case")
+
+
+class WebhookSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = WebhookSubscription
+        fields = ["id", "url", "secret", "topics", "active"]
+        extra_kwargs = {"secret": {"write_only": True}}
+
+
+class WebhookViewSet(viewsets.ModelViewSet):
+    """A department's system subscriptions, and deliveries that ended in the dead-letter list."""
+
+    permission_classes = [permissions.IsAuthenticated]
+    serializer_class = WebhookSerializer
+
+    def get_queryset(self) -> QuerySet[WebhookSubscription]:
+        return WebhookSubscription.objects.filter(
+            department=services.staff_department(self.request.user)
+        )
+
+    def perform_create(self, serializer: serializers.BaseSerializer) -> None:
+        dept = services.staff_department(self.request.user)
+        if dept is None:
+            raise PermissionDenied("只有部门工作人员可以登记接收地址")
+        serializer.save(department=dept)
+
+    @extend_schema(responses=dict)
+    @action(detail=False, methods=["get"])
+    def dead(self, request: Request) -> Response:
+        rows = WebhookDelivery.objects.filter(
+            subscription__department=services.staff_department(request.user),
+            status=DeliveryStatus.DEAD,
+        ).select_related("event")
+        return Response(
+            [
+                {
+                    "id": d.pk,
+                    "event": str(d.event_id),
+                    "topic": d.event.topic,
+                    "attempts": d.attempts,
+                    "last_error": d.last_error,
+                }
+                for d in rows
+            ]
+        )
+
+    @extend_schema(request=None, responses=dict)
+    @action(detail=False, methods=["post"], url_path=r"dead/(?P<delivery_id>\d+)/retry")
+    def retry(self, request: Request, delivery_id: str) -> Response:
+        from govsvc.cases.outbox import retry_dead
+
+        delivery = WebhookDelivery.objects.filter(
+            pk=delivery_id,
+            subscription__department=services.staff_department(request.user),
+            status=DeliveryStatus.DEAD,
+        ).first()
+        if delivery is None:
+            raise Http404("没有这条死信")
+        retry_dead(delivery)
+        return Response({"id": delivery.pk, "status": delivery.status})

@@ -1,0 +1,189 @@
+"""Transactional outbox: events written with the change, delivered after commit.
+
+An event is relayed once: in one transaction it fans out into webhook deliveries (one per
+subscribed department system) and in-app notifications, each protected by a unique
+constraint, and is marked relayed. Deliveries are sent at least once, each with the event's
+id as ``Idempotency-Key`` so that a department system applies it exactly once; failures are
+retried with backoff and end in a dead-letter list after ``MAX_ATTEMPTS``.
+"""
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+import logging
+import urllib.request
+from collections.abc import Callable
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from govsvc.cases.models import (
+    Case,
+    DeliveryStatus,
+    Notification,
+    OutboxEvent,
+    SubCase,
+    WebhookDelivery,
+    WebhookSubscription,
+)
+from govsvc.core.sms import sms_sender
+from govsvc.directory.models import Department
+
+logger = logging.getLogger(__name__)
+MAX_ATTEMPTS = 6
+Transport = Callable[[str, bytes, dict[str, str]], int]
+
+
+def emit(
+    topic: str,
+    *,
+    case: Case | None = None,
+    subcase: SubCase | None = None,
+    department: Department | None = None,
+    payload: dict[str, Any] | None = None,
+    notify: str = "",
+) -> OutboxEvent:
+    """Record an event inside the caller's transaction and relay it after commit."""
+    body = dict(payload or {})
+    if notify:
+        body["notify"] = notify
+    event = OutboxEvent.objects.create(
+        topic=topic, case=case, subcase=subcase, department=department, payload=body
+    )
+    transaction.on_commit(_schedule_relay)
+    return event
+
+
+def _schedule_relay() -> None:
+    from govsvc.cases import tasks
+
+    try:
+        tasks.relay_outbox.delay()
+    except Exception:  # the broker is down: the periodic sweep relays it later
+        logger.warning("outbox_relay_not_queued")
+
+
+def relay_pending(limit: int = 500) -> int:
+    """Fan out unrelayed events; safe to run in several workers at once."""
+    ids = list(
+        OutboxEvent.objects.filter(relayed_at__isnull=True)
+        .order_by("created_at")
+        .values_list("id", flat=True)[:limit]
+    )
+    done = 0
+    sms: list[tuple[str, str]] = []
+    for event_id in ids:
+        with transaction.atomic():
+            event = (
+                OutboxEvent.objects.select_for_update(skip_locked=True)
+                .select_related("case__applicant__user", "department")
+                .filter(pk=event_id, relayed_at__isnull=True)
+                .first()
+            )
+            if event is None:
+                continue
+            _fan_out(event, sms)
+            event.relayed_at = timezone.now()
+            event.save(update_fields=["relayed_at"])
+            done += 1
+    sender = sms_sender()
+    for phone, message in sms:
+        sender.send(phone, message)
+    return done
+
+
+def _fan_out(event: OutboxEvent, sms: list[tuple[str, str]]) -> None:
+    if event.department_id:
+        for sub in WebhookSubscription.objects.filter(
+            department_id=event.department_id, active=True
+        ):
+            if not sub.topics or event.topic in sub.topics:
+                WebhookDelivery.objects.get_or_create(
+                    event=event, subscription=sub, defaults={"next_attempt_at": timezone.now()}
+                )
+    message = event.payload.get("notify")
+    case = event.case
+    if message and case is not None and case.applicant.user_id:
+        _, created = Notification.objects.get_or_create(
+            event=event,
+            user_id=case.applicant.user_id,
+            channel="in_app",
+            defaults={"case": case, "message": message},
+        )
+        if created and case.applicant.phone:
+            sms.append((case.applicant.phone, f"【武汉政务服务】{message}"))
+
+
+def payload_of(event: OutboxEvent) -> dict[str, Any]:
+    body = {k: v for k, v in event.payload.items() if k != "notify"}
+    return {
+        "id": str(event.id),
+        "topic": event.topic,
+        "occurred_at": event.created_at.isoformat(),
+        "case_number": event.case.number if event.case else None,
+        "subcase_id": event.subcase_id,
+        "data": body,
+    }
+
+
+def sign(secret: str, body: bytes) -> str:
+    return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def http_transport(url: str, body: bytes, headers: dict[str, str]) -> int:
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - configured URLs
+        return int(response.status)
+
+
+def deliver_pending(transport: Transport | None = None, limit: int = 200) -> int:
+    """Send due deliveries. Returns how many were delivered."""
+    transport = transport or http_transport
+    now = timezone.now()
+    due = list(
+        WebhookDelivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
+        .select_related("event__case", "subscription")
+        .order_by("next_attempt_at")[:limit]
+    )
+    delivered = 0
+    for delivery in due:
+        body = json.dumps(payload_of(delivery.event), ensure_ascii=False).encode()
+        headers = {
+            "Content-Type": "application/json",
+            "Idempotency-Key": str(delivery.event_id),
+            "X-Govsvc-Signature": sign(delivery.subscription.secret, body),
+        }
+        delivery.attempts += 1
+        try:
+            status = transport(delivery.subscription.url, body, headers)
+            ok = 200 <= status < 300
+            error = "" if ok else f"HTTP {status}"
+        except Exception as exc:  # any failure of the remote side is retried
+            ok, error = False, str(exc)[:500]
+        if ok:
+            delivery.status = DeliveryStatus.DELIVERED
+            delivery.delivered_at = timezone.now()
+            delivery.last_error = ""
+            delivered += 1
+        elif delivery.attempts >= MAX_ATTEMPTS:
+            delivery.status = DeliveryStatus.DEAD
+            delivery.last_error = error
+            logger.warning("webhook_dead delivery=%s", delivery.pk)
+        else:
+            delivery.last_error = error
+            delivery.next_attempt_at = timezone.now() + dt.timedelta(
+                seconds=30 * 2**delivery.attempts
+            )
+        delivery.save(
+            update_fields=["status", "attempts", "next_attempt_at", "last_error", "delivered_at"]
+        )
+    return delivered
+
+
+def retry_dead(delivery: WebhookDelivery) -> None:
+    delivery.status = DeliveryStatus.PENDING
+    delivery.attempts = 0
+    delivery.next_attempt_at = timezone.now()
+    delivery.save(update_fields=["status", "attempts", "next_attempt_at"])
