@@ -25,7 +25,7 @@ ARROW_SCHEMA = pa.schema(
         ("f1", pa.int64()),
     ]
 )
-FAST = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def brute_force(table: ProfileTable, rules: list[tuple[str, str]], rows: list[dict]) -> list:
