@@ -24,7 +24,7 @@ from govsvc.catalog.models import (
     ServiceItem,
     Status,
 )
-from govsvc.catalog.services import item_elements, save_item
+from govsvc.catalog.services import STANDARD_FIELDS, item_elements, save_item
 from govsvc.directory.loading import DepartmentResolver
 from govsvc.directory.models import Department, DepartmentKind, DepartmentLevel, Region
 
@@ -32,7 +32,13 @@ from govsvc.directory.models import Department, DepartmentKind, DepartmentLevel,
 HEADERS: dict[str, list[str]] = {
     "name": ["事项名称", "实施清单名称", "事项名", "实施事项名称", "子项名称"],
     "basic_code": ["基本编码", "事项基本编码", "基本目录编码"],
-    "implementation_code": ["实施编码", "事项实施编码", "实施清单编码", "业务办理项编码"],
+    "implementation_code": [
+        "实施编码",
+        "事项实施编码",
+        "实施清单编码",
+        "业务办理项编码",
+        "事项编码",
+    ],
     "item_type": ["事项类型", "事项类别", "权力类型", "职权类型"],
     "department": ["实施主体", "实施主体名称", "实施机构", "办理部门", "实施部门"],
     "department_code": ["实施主体编码", "实施主体统一社会信用代码", "实施机构编码"],
@@ -114,12 +120,14 @@ def _read_rows(path: Path) -> Iterator[tuple[int, list[Any]]]:
             book = load_workbook(path, read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises many kinds for a broken file
             raise ImportFileError(f"无法读取 Excel 文件: {exc}") from exc
-        sheet = book.active
-        if sheet is None:
-            raise ImportFileError("Excel 文件没有工作表")
-        for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-            yield number, list(row)
-        return
+        # The first sheet whose opening rows hold a header row is the catalog.
+        for sheet in book.worksheets:
+            head = [list(r) for r in sheet.iter_rows(max_row=20, values_only=True)]
+            if any(_looks_like_header(r) for r in head):
+                for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+                    yield number, list(row)
+                return
+        raise ImportFileError("找不到表头行：各工作表前 20 行中都没有「事项名称」等列名")
     if suffix not in {".csv", ".txt"}:
         raise ImportFileError(f"不支持的文件类型 {suffix}，请使用 .xlsx 或 .csv")
     raw = path.read_bytes()
@@ -160,6 +168,44 @@ def split_list(text: str) -> list[str]:
     return [p for p in parts if p]
 
 
+_CODE_CHARS = re.compile(r"^[0-9A-Z]+$")
+
+
+def parse_codes(impl_raw: str, basic_raw: str) -> tuple[str, str, str, list[tuple[str, str]]]:
+    """(implementation code, basic code, local code, problems by column).
+
+    Accepts the standard 31/33-character implementation code, a 12-character basic code in
+    the implementation column, and dashed provincial codes such as
+    ``511Z07001006-511602000000-000-<credit code>-1-00`` (kept as the local code, with the
+    basic code taken from the first part).
+    """
+    impl = re.sub(r"\s", "", impl_raw).upper()
+    basic = re.sub(r"\s", "", basic_raw).upper()
+    local = ""
+    problems: list[tuple[str, str]] = []
+    if "-" in impl:
+        local, parts = impl, impl.split("-")
+        impl = ""
+        if not basic and len(parts[0]) == 12 and _CODE_CHARS.match(parts[0]):
+            basic = parts[0]
+    elif len(impl) == 12 and not basic:
+        basic, impl = impl, ""
+    elif impl and (len(impl) not in (31, 33) or not _CODE_CHARS.match(impl)):
+        problems.append(("implementation_code", f"实施编码应为31位或33位，实际 {len(impl)} 位"))
+        impl = ""
+    if not basic and impl:
+        basic = impl[19:31]
+    if not basic:
+        problems.append(("basic_code", "缺少基本编码（也无法从实施编码推出）"))
+    elif len(basic) != 12 or not _CODE_CHARS.match(basic):
+        problems.append(("basic_code", f"基本编码应为12位字母或数字，实际「{basic}」"))
+    return impl, basic, local, problems
+
+
+def _credit_in(local_code: str) -> str:
+    return next((p for p in local_code.split("-") if len(p) == 18 and uscc.is_valid(p)), "")
+
+
 def parse_type(text: str, uses_21: bool) -> str | None:
     text = text.strip()
     if text in TYPE_NAMES:
@@ -175,6 +221,11 @@ def parse_type(text: str, uses_21: bool) -> str | None:
     return None
 
 
+def _looks_like_header(row: list[Any]) -> bool:
+    fields = {HEADER_LOOKUP.get(normalise_header(c)) for c in row}
+    return "name" in fields and len(fields - {None}) >= 2
+
+
 def _header_index(
     rows: Iterable[tuple[int, list[Any]]],
 ) -> tuple[int, list[str], list[tuple[int, list[Any]]]]:
@@ -182,11 +233,8 @@ def _header_index(
     buffered: list[tuple[int, list[Any]]] = []
     iterator = iter(rows)
     for number, row in iterator:
-        names = [normalise_header(c) for c in row]
-        if sum(1 for n in names if n in HEADER_LOOKUP) >= 2 and "name" in {
-            HEADER_LOOKUP.get(n) for n in names
-        }:
-            return number, names, list(iterator)
+        if _looks_like_header(row):
+            return number, [normalise_header(c) for c in row], list(iterator)
         buffered.append((number, row))
         if len(buffered) > 20:
             break
@@ -275,29 +323,29 @@ class CatalogImporter:
         item_type = parse_type(v.get("item_type", ""), uses_21)
         if item_type is None:
             problem("item_type", f"无法识别的事项类型「{v.get('item_type', '')}」")
-        impl_code = v.get("implementation_code", "").replace(" ", "")
-        basic = v.get("basic_code", "").replace(" ", "")
-        if impl_code and len(impl_code) not in (31, 33):
-            problem("implementation_code", f"实施编码应为31位或33位，实际 {len(impl_code)} 位")
-            impl_code = ""
-        if not basic and impl_code:
-            basic = impl_code[19:31]
-        if not basic:
-            problem("basic_code", "缺少基本编码（也无法从实施编码推出）")
-        elif len(basic) != 12:
-            problem("basic_code", f"基本编码应为12位，实际 {len(basic)} 位")
+        impl_code, basic, local_code, code_problems = parse_codes(
+            v.get("implementation_code", ""), v.get("basic_code", "")
+        )
+        for column, message in code_problems:
+            problem(column, message)
         if not v.get("department"):
             problem("department", "实施主体不能为空")
         if problems:
             raise _RowRejected
 
-        dept = self._department(v["department"], v.get("department_code", ""), impl_code, report)
+        dept = self._department(
+            v["department"],
+            v.get("department_code", "") or _credit_in(local_code),
+            impl_code,
+            report,
+        )
         level = LEVEL_NAMES.get(v.get("level", "")) or (
             LEVEL_BY_DIGIT.get(impl_code[18]) if impl_code else None
         )
         level = level or ItemLevel.CITY
         if not impl_code:
             impl_code = f"{dept.code}{LEVEL_DIGIT[level]}{basic}"
+        item_local_code = local_code[:64]
 
         objects = [o for o in _OBJECT_SPLIT.split(v.get("objects", "")) if o]
         unknown = [o for o in objects if o not in SERVICE_OBJECTS]
@@ -334,6 +382,7 @@ class CatalogImporter:
             fee = item.fee if item.pk and item.fee not in ("", "不收费") else "收费"
         else:
             fee = fee_text
+        item.local_code = item_local_code
         item.name = v["name"][:200]
         item.item_type = str(item_type)
         item.level = level
@@ -368,8 +417,22 @@ class CatalogImporter:
             ]  # fmt: skip
         if item.pk and before == item_elements(item, materials_arg):
             return "unchanged"
+        if item.base_id is None:
+            item.base = self._base_for(item, materials_arg or [])
         save_item(item, materials_arg, actor=self.actor, note="目录导入")
         return outcome
+
+    def _base_for(self, item: ServiceItem, materials: list[dict[str, Any]]) -> ServiceItem:
+        """A base catalog entry for an implementation whose basic code the platform lacks,
+        with the same standard elements, so the item is searchable and checked like others."""
+        base = ServiceItem.objects.filter(basic_code=item.basic_code, base__isnull=True).first()
+        if base is not None:
+            return base
+        base = ServiceItem(basic_code=item.basic_code, region=self.city, status=Status.PUBLISHED)
+        for name in (*STANDARD_FIELDS, "level", "department", "place", "hours", "phone"):
+            setattr(base, name, getattr(item, name))
+        save_item(base, materials, actor=self.actor, note="目录导入（补建基本目录）")
+        return base
 
 
 class _RowRejected(Exception):

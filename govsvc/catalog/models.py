@@ -71,6 +71,7 @@ class ServiceItem(models.Model):
     implementation_code = models.CharField(
         "实施编码", max_length=33, unique=True, null=True, blank=True
     )
+    local_code = models.CharField("地方事项编码", max_length=64, blank=True)
     base = models.ForeignKey(
         "self",
         verbose_name="基本目录事项",

@@ -168,3 +168,37 @@ def test_parsers() -> None:
     assert parse_days("即办") == 0
     assert parse_days("无") is None
     assert split_list("1.身份证；2.户口簿\n3、照片") == ["身份证", "户口簿", "照片"]
+
+
+def test_it_accepts_dashed_provincial_codes_and_basic_codes_in_the_code_column(
+    tmp_path: Path,
+) -> None:
+    credit = "11511301008778183N"
+    rows = [
+        _row(
+            实施编码=f"511Z07001006-511602000000-000-{credit}-1-00",
+            基本编码="",
+            实施主体="某区经信局",
+        ),
+        _row(实施编码="000110009000", 基本编码="", 事项名称="排水许可变更"),
+    ]
+    report = CatalogImporter().run(_write_csv(tmp_path / "dashed.csv", rows))
+
+    assert not report.errors, report.errors
+    dashed = ServiceItem.objects.get(local_code__startswith="511Z07001006-")
+    assert dashed.basic_code == "511Z07001006"
+    assert dashed.implementation_code.startswith(dashed.department.code)
+    assert ServiceItem.objects.filter(basic_code="000110009000", base__isnull=False).exists()
+
+
+def test_it_finds_the_catalog_on_a_later_sheet(tmp_path: Path) -> None:
+    book = Workbook()
+    cover = book.active
+    assert cover is not None
+    cover.append(["说明：本文件由省一体化平台导出"])
+    data = book.create_sheet("事项清单")
+    data.append(HEADER)
+    data.append(GOOD)
+    path = tmp_path / "two-sheets.xlsx"
+    book.save(path)
+    assert CatalogImporter().run(path).created == 1
