@@ -29,6 +29,7 @@ from govsvc.policies.models import (
 )
 from govsvc.policies.rules import RuleError, compile_amount, compile_rule, explain
 from govsvc.policies.rules.schema import SCHEMAS
+from govsvc.policies.tasks import run_batch_task
 
 
 def problem(code: str, message: str, details: Any = None, http: int = 400) -> Response:
@@ -360,7 +361,9 @@ def start_batch(request: Request) -> Response:
     audience = request.data.get("audience") if isinstance(request.data, dict) else None
     if audience not in Audience.values:
         return invalid({"audience": ["应为 enterprise 或 resident"]})
-    batch = services.run_batch(services.start_batch(audience, request.user))
+    batch = services.start_batch(audience, request.user)
+    run_batch_task.delay(batch.pk)  # in the request unless a Celery broker is configured
+    batch.refresh_from_db()
     return Response(BatchSerializer(batch).data, status=status.HTTP_201_CREATED)
 
 

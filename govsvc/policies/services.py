@@ -192,6 +192,7 @@ def _duck_table(audience: str) -> tuple[ProfileTable, int]:
     return table, count
 
 
+@transaction.atomic
 def start_batch(audience: str, actor: Any) -> MatchBatch:
     batch = MatchBatch.objects.create(
         audience=audience,
