@@ -39,7 +39,7 @@ _NUMERIC = (
     "FLOAT",
     "DOUBLE",
 )
-_CANONICAL_INT = re.compile(r"^-?(0|[1-9][0-9]{0,17})$")
+_CANONICAL_INT = re.compile(r"^(0|-?[1-9][0-9]{0,17})$")
 
 
 class BatchError(ValueError):
@@ -198,6 +198,8 @@ def load_rules(path: Path) -> list[tuple[str, str]]:
         if not isinstance(item, dict) or "code" not in item or "rule" not in item:
             raise BatchError(f"规则文件第 {index} 项应含 code 和 rule")
         code, text = item["code"], item["rule"]
+        if isinstance(text, bool):  # YAML reads an unquoted `rule: true` as a boolean
+            text = "true" if text else "false"
         if not isinstance(code, str | int) or isinstance(code, bool) or str(code) == "":
             raise BatchError(f"规则文件第 {index} 项的 code 应为非空文本")
         if not isinstance(text, str):

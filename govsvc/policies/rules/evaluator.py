@@ -16,8 +16,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from govsvc.policies.rules.checker import CheckedRule
-from govsvc.policies.rules.schema import FieldType
+from govsvc.policies.rules.checker import CheckedRule, check
+from govsvc.policies.rules.parser import parse
+from govsvc.policies.rules.schema import FieldType, Schema
 from govsvc.policies.rules.syntax import (
     Arith,
     Boolean,
@@ -210,8 +211,31 @@ class Explanation:
         }
 
 
-def explain(rule: CheckedRule, profile: Profile) -> Explanation:
-    """Split the rule at its top-level ``and`` and evaluate each part on ``profile``."""
+def schema_of(profile: Profile) -> Schema:
+    """Field types read off a profile's Python values (for quick checks from a shell)."""
+    types: dict[str, FieldType] = {}
+    for name, value in profile.items():
+        if isinstance(value, bool):
+            types[name] = FieldType.BOOL
+        elif isinstance(value, int | float | Decimal):
+            types[name] = FieldType.NUMBER
+        elif isinstance(value, date):
+            types[name] = FieldType.DATE
+        elif isinstance(value, str):
+            types[name] = FieldType.STRING
+        else:
+            types[name] = FieldType.EMPTY
+    return Schema(types)
+
+
+def explain(rule: CheckedRule | str, profile: Profile, schema: Schema | None = None) -> Explanation:
+    """Split the rule at its top-level ``and`` and evaluate each part on ``profile``.
+
+    ``rule`` may be text; it is then checked against ``schema``, or against the types of
+    the profile's own values when no schema is given.
+    """
+    if isinstance(rule, str):
+        rule = check(parse(rule), schema or schema_of(profile))
     steps = [
         Step(to_source(part), holds(part, profile), _values(part, profile))
         for part in _conjuncts(rule.tree)

@@ -234,3 +234,17 @@ def test_it_matches_random_rules_over_random_csv_profiles(tmp_path: Path) -> Non
 
     expected = brute_force(read_back, schema, rules)
     assert result == [(str(entity), code) for entity, code in expected]
+
+
+def test_it_accepts_numeric_codes_and_an_unquoted_true_rule(tmp_path: Path) -> None:
+    profiles = tmp_path / "profiles.csv"
+    profiles.write_text("entity_id,n\n-0,1\n-3,\n2,1\n", encoding="utf-8")
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("- {code: 101, rule: true}\n- {code: 7, rule: 'n == 1'}\n", encoding="utf-8")
+    out = tmp_path / "o.csv"
+
+    call_command("policies_match", profiles=profiles, rules=rules, out=out)
+
+    lines = out.read_text(encoding="utf-8").splitlines()
+    # "-0" is not a plain integer, so ids stay text and sort as text.
+    assert lines == ["entity_id,policy_code", "-0,101", "-0,7", "-3,101", "2,101", "2,7"]

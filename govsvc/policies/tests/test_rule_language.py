@@ -193,3 +193,10 @@ def test_explain_of_a_match_shows_every_condition_held() -> None:
     assert explanation.matched
     assert not explanation.failed
     assert explanation.steps[0].values == {"registered_region": "武昌区"}
+
+
+def test_explain_accepts_rule_text_and_reads_types_off_the_profile() -> None:
+    explanation = explain("revenue >= 5e6 and high_tech", {"revenue": 4e6, "high_tech": True})
+
+    assert explanation.near_miss
+    assert explanation.failed[0].text == "revenue >= 5000000.0"
