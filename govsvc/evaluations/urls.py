@@ -6,6 +6,7 @@ app_name = "evaluations"
 urlpatterns = [
     path("rate/<str:token>/", views.rate, name="rate"),
     path("rate/<str:token>/follow-up/", views.follow_up, name="follow_up"),
+    path("pad/<int:window_pk>/", views.window_pad, name="window_pad"),
     path("stats/", views.public_stats, name="stats"),
     path("stats/export.xlsx", views.export_stats, name="stats_export"),
     path("desk/new/", views.desk_new, name="desk_new"),

@@ -3,6 +3,7 @@ staff pages for rectifications, appeals and the desk, and the public statistics 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -13,11 +14,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from govsvc.core.masking import mask_name, mask_phone
 from govsvc.core.models import AuditRecord
+from govsvc.directory.models import HallWindow
 from govsvc.evaluations import desk, exports, rectifications, services, stats
 from govsvc.evaluations.api import DESK_CALLS, RECTIFICATION_CALLS, visible_rectifications
 from govsvc.evaluations.forms import (
@@ -38,6 +41,8 @@ from govsvc.evaluations.models import (
 )
 
 View = Callable[..., HttpResponse]
+# A pad offers the visit served at its window within this many hours.
+PAD_WINDOW_HOURS = 2
 
 
 def staff_only(view: View) -> View:
@@ -77,7 +82,8 @@ def rate(request: HttpRequest, token: str) -> HttpResponse:
                 indicators=form.cleaned_data["indicators"],
                 text=form.cleaned_data["text"],
                 anonymous=form.cleaned_data["anonymous"],
-                rater=request.user,
+                # A window pad may be left signed in as the clerk; the person is not them.
+                rater=None if channel == "window_pad" else request.user,
             )
         except TransitionError as exc:
             form.add_error(None, exc.message)
@@ -92,6 +98,20 @@ def _rated_page(
 ) -> HttpResponse:
     context = {"act": act, "rating": rating, "follow_form": follow_form}
     return render(request, "evaluations/rated.html", context)
+
+
+def window_pad(request: HttpRequest, window_pk: int) -> HttpResponse:
+    """The pad at a window shows the rating form of the visit just served there, if any."""
+    window = get_object_or_404(HallWindow.objects.select_related("hall"), pk=window_pk)
+    since = timezone.now() - dt.timedelta(hours=PAD_WINDOW_HOURS)
+    act = (
+        ServiceAct.objects.filter(window=window, occurred_at__gte=since, ratings__isnull=True)
+        .order_by("-occurred_at", "-id")
+        .first()
+    )
+    if act is not None:
+        return redirect(f"{reverse('evaluations:rate', args=[act.token])}?channel=window_pad")
+    return render(request, "evaluations/pad_idle.html", {"window": window})
 
 
 @require_POST

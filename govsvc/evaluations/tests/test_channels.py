@@ -179,3 +179,20 @@ def test_the_api_rates_from_the_mobile_app_with_the_act_token(make_act) -> None:
         reverse("evaluation-rating-list"), {**body, "token": "nope"}, format="json"
     )
     assert bad_token.status_code == 404
+
+
+def test_the_window_pad_offers_the_visit_just_served_there(make_act, window) -> None:
+    client = Client()
+    pad = reverse("evaluations:window_pad", args=[window.pk])
+    assert "办理完成后，请在此对本次服务进行评价" in client.get(pad).content.decode()
+
+    act = make_act("window_visit")
+    response = client.get(pad)
+    assert response.status_code == 302
+    assert (
+        response["Location"]
+        == reverse("evaluations:rate", args=[act.token]) + "?channel=window_pad"
+    )
+    client.post(response["Location"], {"level": "very_satisfied", "channel": "window_pad"})
+    assert Rating.objects.get(act=act).channel == "window_pad"
+    assert client.get(pad).status_code == 200  # rated: the pad waits for the next visit
