@@ -242,7 +242,7 @@ def match_sql(policies: Sequence[Policy], distinct: bool) -> str:
     keyword = "SELECT DISTINCT" if distinct else "SELECT"
     branches = [
         f"{keyword} {ident}, CAST({DUCKDB.string(p.code)} AS {enum}) AS code FROM {TABLE} "
-        f"WHERE {to_sql(p.rule, DUCKDB)}"
+        f"WHERE {to_sql(p.rule, DUCKDB, where=True)}"
         for p in policies
     ]
     body = "\nUNION ALL\n".join(branches)

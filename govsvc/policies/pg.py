@@ -84,7 +84,7 @@ def load_profiles(cursor: Any, schema: Schema, rows: Iterable[Mapping[str, Any]]
 def match_sql(schema: Schema, rules: Sequence[tuple[str, str]]) -> str:
     branches = [
         f"SELECT DISTINCT entity_id, {POSTGRESQL.string(code)} AS policy_code FROM {TABLE} "
-        f"WHERE {to_sql(compile_rule(text, schema), POSTGRESQL)}"
+        f"WHERE {to_sql(compile_rule(text, schema), POSTGRESQL, where=True)}"
         for code, text in rules
     ]
     if not branches:

@@ -247,7 +247,7 @@ def _match_policy(batch: MatchBatch, table: ProfileTable, policy: Policy) -> int
     ids = [
         row[0]
         for row in table.con.execute(
-            f"SELECT entity_id FROM {TABLE} WHERE {to_sql(rule)}"
+            f"SELECT entity_id FROM {TABLE} WHERE {to_sql(rule, where=True)}"
         ).fetchall()
     ]
     existing = set(
@@ -312,9 +312,10 @@ def simulate(version: PolicyVersion) -> Simulation:
         amount_sql = f"CAST('{version.amount}' AS DOUBLE)"
     else:
         amount_sql = "CAST(NULL AS DOUBLE)"
+    where = to_sql(rule, where=True)
     rows = table.con.execute(
         f"SELECT {first}, {second}, count(*), sum(a), count(*) - count(a) FROM "
-        f"(SELECT {first}, {second}, {amount_sql} AS a FROM {TABLE} WHERE {to_sql(rule)}) "
+        f"(SELECT {first}, {second}, {amount_sql} AS a FROM {TABLE} WHERE {where}) "
         f"GROUP BY ALL ORDER BY 3 DESC, 4 DESC NULLS LAST, 1, 2"
     ).fetchall()
     table.con.close()

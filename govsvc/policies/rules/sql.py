@@ -3,7 +3,8 @@
 Every condition compiles to an expression that is TRUE or FALSE, never NULL, so that
 ``NOT`` and ``OR`` behave as in :mod:`.evaluator`:
 
-* a comparison becomes ``COALESCE(a op b, FALSE)``;
+* a condition is made two-valued with ``COALESCE(c, FALSE)`` wherever the difference shows:
+  at the top of a SELECT expression and under NOT (a WHERE clause and AND/OR do not need it);
 * ``a / b`` becomes ``a / NULLIF(b, 0)`` (missing, not an error or infinity);
 * an arithmetic result that is NaN is turned into NULL before it is compared, because SQL
   engines order NaN above every number and call it equal to itself, while the rule calls it
@@ -75,8 +76,9 @@ class Dialect:
         # DuckDB: NULLIF(x, NaN) misses NaN read from Parquet, so test isnan() directly.
         return f"(CASE WHEN isnan({text}) THEN NULL ELSE {text} END)"
 
-    def compile(self, rule: CheckedRule) -> str:
-        return _Compiler(self).condition(rule.tree)
+    def compile(self, rule: CheckedRule, *, where: bool = False) -> str:
+        compiler = _Compiler(self)
+        return compiler.loose(rule.tree) if where else compiler.condition(rule.tree)
 
 
 DUCKDB = Dialect("duckdb")
@@ -86,8 +88,13 @@ SPARK = Dialect("spark", ident_quote="`", backslash_escapes=True)
 DIALECTS = {d.name: d for d in (DUCKDB, POSTGRESQL, SPARK)}
 
 
-def to_sql(rule: CheckedRule, dialect: Dialect = DUCKDB) -> str:
-    return dialect.compile(rule)
+def to_sql(rule: CheckedRule, dialect: Dialect = DUCKDB, *, where: bool = False) -> str:
+    """The rule as a SQL boolean: TRUE or FALSE, never NULL.
+
+    With ``where=True`` the result may be NULL where the rule does not hold, which a WHERE
+    clause treats as FALSE; fewer COALESCE calls keep the batch fast.
+    """
+    return dialect.compile(rule, where=where)
 
 
 def _has_arith(node: Node) -> bool:
@@ -103,24 +110,36 @@ class _Compiler:
         self.d = dialect
 
     def condition(self, node: Node) -> str:
+        """SQL that is TRUE when the rule holds and FALSE otherwise, never NULL."""
+        if isinstance(node, Not) or (isinstance(node, Truth) and isinstance(node.operand, Boolean)):
+            return self.loose(node)
+        return f"COALESCE({self.loose(node)}, FALSE)"
+
+    def loose(self, node: Node) -> str:
+        """SQL that is TRUE exactly when the rule holds; otherwise FALSE or NULL.
+
+        Enough for a WHERE clause, and inside AND/OR: both are monotone, so a NULL operand
+        can make the result TRUE only if FALSE in its place would too. Only the operand of
+        NOT must be made two-valued, by :meth:`condition`.
+        """
         match node:
             case Logic(op=op, left=left, right=right):
-                return f"({self.condition(left)} {op.upper()} {self.condition(right)})"
+                return f"({self.loose(left)} {op.upper()} {self.loose(right)})"
             case Not(operand=operand):
                 return f"(NOT {self.condition(operand)})"
             case Truth(operand=Boolean(value=value)):
                 return "TRUE" if value else "FALSE"
             case Truth(operand=operand):
-                return f"COALESCE({self.value(operand)}, FALSE)"
+                return self.value(operand)
             case Compare(op=op, left=left, right=right):
                 a, b = self.operand(left), self.operand(right)
                 if self.d.string_collation and self.is_string(left, right):
                     a = f"{a} COLLATE {self.d.string_collation}"
-                return f"COALESCE({a} {SQL_OPERATORS[op]} {b}, FALSE)"
+                return f"({a} {SQL_OPERATORS[op]} {b})"
             case InList(operand=operand, items=items, negated=negated):
                 inside = ", ".join(self.value(item) for item in items)
                 keyword = "NOT IN" if negated else "IN"
-                return f"COALESCE({self.operand(operand)} {keyword} ({inside}), FALSE)"
+                return f"({self.operand(operand)} {keyword} ({inside}))"
         raise TypeError(f"not a condition: {node!r}")
 
     def is_string(self, *nodes: Node) -> bool:

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from govsvc.policies.batch import BatchError, ProfileTable, match_to_rows
 from govsvc.policies.rules import compile_rule, evaluate, parse
+from govsvc.policies.rules.sql import to_sql
 from govsvc.policies.rules.syntax import Node, to_source
 from govsvc.policies.tests import rulegen
 
@@ -71,3 +72,21 @@ def test_batch_in_duckdb_agrees_with_python_on_every_profile(
         pytest.skip("ill-typed draw")
 
     assert in_duckdb == in_python
+
+
+@FAST
+@given(st.lists(rulegen.profile, min_size=1, max_size=15), rulegen.conditions)
+def test_the_select_form_of_a_rule_is_never_null_and_agrees_row_by_row(
+    rows: list[dict], tree: Node
+) -> None:
+    con = duckdb.connect()
+    con.register("source", pa.Table.from_pylist(rows, schema=ARROW_SCHEMA))
+    table = ProfileTable(con, "source")
+    rule = compile_rule(to_source(tree), table.schema)
+    table.materialise(rule.fields)
+
+    # No WHERE here: the expression itself must be two-valued, as under NOT.
+    values = con.execute(f"SELECT {to_sql(rule)} FROM profiles").fetchall()  # noqa: S608
+    con.close()
+
+    assert [v for (v,) in values] == [evaluate(rule, row) for row in rows]
