@@ -8,6 +8,7 @@ from typing import Any, NoReturn
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -87,7 +88,6 @@ class ActSerializer(serializers.ModelSerializer):
             "staff",
             "person_name_masked",
             "phone_masked",
-            "token",
             "occurred_at",
             "rated",
         ]
@@ -97,6 +97,18 @@ class ActSerializer(serializers.ModelSerializer):
 
     def get_rated(self, act: ServiceAct) -> bool:
         return act.ratings.exists()
+
+
+class ActCreatedSerializer(ActSerializer):
+    """Only the system that records the act learns its token, to send the rating link."""
+
+    rate_url = serializers.SerializerMethodField(help_text="评价链接（可放入短信或二维码）")
+
+    class Meta(ActSerializer.Meta):
+        fields = [*ActSerializer.Meta.fields, "token", "rate_url"]
+
+    def get_rate_url(self, act: ServiceAct) -> str:
+        return reverse("evaluations:rate", args=[act.token])
 
 
 class ActInSerializer(serializers.Serializer):
@@ -331,7 +343,7 @@ class ActViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     permission_classes = [IsStaff]
     queryset = ServiceAct.objects.select_related("item", "department")
 
-    @extend_schema(request=ActInSerializer, responses=ActSerializer)
+    @extend_schema(request=ActInSerializer, responses={201: ActCreatedSerializer})
     def create(self, request: Request) -> Response:
         data = _valid(ActInSerializer, request)
         act = services.record_act(
@@ -346,7 +358,7 @@ class ActViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             phone=data.get("phone", ""),
             occurred_at=data.get("occurred_at"),
         )
-        return Response(ActSerializer(act).data, status=status.HTTP_201_CREATED)
+        return Response(ActCreatedSerializer(act).data, status=status.HTTP_201_CREATED)
 
 
 class RatingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -56,7 +56,7 @@ def _describe(req: DeskRequest) -> str:
     return f"办不成事反映 {req.number} "
 
 
-def _checker(name: str) -> Any:
+def _checker(name: str) -> Callable[[DeskRequest, Actor], None]:
     action = ACTIONS[name]
 
     def check(req: DeskRequest, actor: Actor) -> None:

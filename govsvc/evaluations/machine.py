@@ -14,14 +14,15 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db import models, transaction
+from django.db import transaction
 
 from govsvc.core import audit
+from govsvc.evaluations.models import DeskRequest, Rectification
 
 logger = logging.getLogger(__name__)
 
 Actor = AbstractBaseUser | AnonymousUser | None
-M = TypeVar("M", bound=models.Model)
+M = TypeVar("M", "Rectification", "DeskRequest")
 
 SUPERVISOR = "supervisor"
 DEPARTMENT_ROLES = frozenset({"department_officer", "window_clerk", "reviewer"})
@@ -73,37 +74,35 @@ def perform(
     actor: Actor,
     *,
     check_actor: Callable[[M, Actor], None],
-    apply: Callable[[M], dict[str, Any]] | None = None,
+    apply: Callable[[M], dict[str, Any] | None] | None = None,
     describe: Callable[[M], str],
 ) -> M:
+    """Run one action. ``apply`` may return None to say "already done": nothing is written."""
     model = type(obj)
     with transaction.atomic():
         locked = model._default_manager.select_for_update().get(pk=obj.pk)
-        state = str(getattr(locked, "status"))  # noqa: B009 - every machine model has it
-        if state not in action.sources:
-            shown = getattr(locked, "get_status_display")()  # noqa: B009
+        before = locked.status
+        if before not in action.sources:
             raise TransitionError(
-                f"{describe(locked)}当前状态为“{shown}”，不能执行“{action.label}”。"
+                f"{describe(locked)}当前状态为“{locked.get_status_display()}”，"
+                f"不能执行“{action.label}”。"
             )
         check_actor(locked, actor)
 
         data = apply(locked) if apply is not None else {}
+        if data is None:
+            return locked
         if action.target is not None:
-            locked.status = action.target  # type: ignore[attr-defined]
+            locked.status = action.target
         locked.save()
         audit.record(
             f"{model._meta.app_label}.{model._meta.model_name}.{name}",
             locked,
             actor=actor,
             summary=f"{describe(locked)}{action.label}",
-            data={"from": state, "to": locked.status, **data},  # type: ignore[attr-defined]
+            data={"from": before, "to": locked.status, **data},
         )
     logger.info(
-        "%s_%s id=%s from=%s to=%s",
-        model._meta.model_name,
-        name,
-        locked.pk,
-        state,
-        locked.status,  # type: ignore[attr-defined]
+        "%s_%s id=%s from=%s to=%s", model._meta.model_name, name, locked.pk, before, locked.status
     )
     return locked

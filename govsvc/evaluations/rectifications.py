@@ -13,6 +13,7 @@ Deadlines are working days from the day the rating came in (:mod:`.conf`).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.utils import timezone
@@ -65,7 +66,7 @@ def _describe(rect: Rectification) -> str:
     return f"整改单 {rect.pk} "
 
 
-def _checker(name: str) -> Any:
+def _checker(name: str) -> Callable[[Rectification, Actor], None]:
     action = ACTIONS[name]
 
     def check(rect: Rectification, actor: Actor) -> None:
@@ -254,24 +255,19 @@ def escalate(
     rect: Rectification, actor: Actor = None, *, stage: str = "", today: dt.date | None = None
 ) -> Rectification:
     """督办 to the supervising office, once per stage: calling again changes nothing."""
-    stage = stage or (
-        EscalationStage.VERIFY if rect.status == S.OPENED else EscalationStage.RECTIFY
-    )
-    done = (
-        [rect.escalation_stage]
-        if rect.escalation_stage != EscalationStage.RECTIFY
-        else [
-            EscalationStage.VERIFY,
-            EscalationStage.RECTIFY,
-        ]
-    )
-    if stage in done:
-        return rect
     office = supervising_office()
 
-    def apply(r: Rectification) -> dict[str, Any]:
-        r.escalation_stage, r.escalated_to, r.escalated_at = stage, office, timezone.now()
-        return {"stage": stage, "to": office.pk if office else None, "today": str(today or "")}
+    def apply(r: Rectification) -> dict[str, Any] | None:
+        wanted = stage or (
+            EscalationStage.VERIFY if r.status == S.OPENED else EscalationStage.RECTIFY
+        )
+        done = {r.escalation_stage}
+        if r.escalation_stage == EscalationStage.RECTIFY:
+            done.add(EscalationStage.VERIFY)
+        if wanted in done:
+            return None
+        r.escalation_stage, r.escalated_to, r.escalated_at = wanted, office, timezone.now()
+        return {"stage": wanted, "to": office.pk if office else None, "today": str(today or "")}
 
     return _run(rect, "escalate", actor, apply)
 
