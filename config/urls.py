@@ -32,6 +32,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
     path("accounts/", include("govsvc.accounts.urls")),
+    path("cases/", include("govsvc.cases.urls")),
     path("hotline/", include("govsvc.hotline.urls")),
     path("policies/", include("govsvc.policies.urls")),
     path("evaluations/", include("govsvc.evaluations.urls")),

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.db import IntegrityError
 from django.db.models import QuerySet
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -232,6 +233,18 @@ class CaseViewSet(viewsets.GenericViewSet):
         data = incoming.validated_data
         bundle, item = _subject(data)
         try:
+            return self._create(request, data, bundle, item, key)
+        except IntegrityError:
+            # A concurrent request with the same key won the race: answer with its case.
+            existing = Case.objects.filter(idempotency_key=key).first() if key else None
+            if existing is None:
+                raise
+            return self._detail(existing, status.HTTP_200_OK)
+
+    def _create(
+        self, request: Request, data: dict[str, Any], bundle: Any, item: Any, key: str | None
+    ) -> Response:
+        try:
             applicant = services.applicant_for(request.user, data.get("applicant_id"))
             case = services.save_draft(
                 request.user,
@@ -242,6 +255,7 @@ class CaseViewSet(viewsets.GenericViewSet):
                 form_data=data.get("form_data"),
                 delivery_method=data.get("delivery_method"),
                 postal_address=data.get("postal_address"),
+                idempotency_key=key,
             )
             if data["submit"]:
                 case = services.submit(case, request.user, key)

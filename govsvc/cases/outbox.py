@@ -77,7 +77,7 @@ def relay_pending(limit: int = 500) -> int:
     for event_id in ids:
         with transaction.atomic():
             event = (
-                OutboxEvent.objects.select_for_update(skip_locked=True)
+                OutboxEvent.objects.select_for_update(skip_locked=True, of=("self",))
                 .select_related("case__applicant__user", "department")
                 .filter(pk=event_id, relayed_at__isnull=True)
                 .first()

@@ -98,6 +98,7 @@ def plan(
     case_or_bundle: Bundle | ServiceItem, answers: dict[str, Any], audience: str
 ) -> Application:
     if isinstance(case_or_bundle, Bundle):
+        answers, _ = forms.clean_answers(case_or_bundle, answers)
         links = forms.applicable_links(case_or_bundle, answers)
         items = [link.item for link in links]
         all_names = [link.item.name for link in case_or_bundle.bundle_items.select_related("item")]
@@ -118,11 +119,6 @@ def plan(
 
 def prefill(applicant: Applicant) -> dict[str, Any]:
     """Values the applicant gave before: profile, identity, the latest case's form."""
-    values: dict[str, Any] = {}
-    last = applicant.cases.exclude(form_data={}).order_by("-created_at").first()
-    if last is not None:
-        values.update(last.form_data)
-    values.update(applicant.profile)
     identity = {
         "applicant_name": applicant.name,
         "applicant_id_number": applicant.id_number,
@@ -133,7 +129,11 @@ def prefill(applicant: Applicant) -> dict[str, Any]:
         "contact_phone": applicant.phone,
         "registered_address": applicant.address if applicant.kind == "legal" else "",
     }
-    values.update({k: v for k, v in identity.items() if v})
+    values: dict[str, Any] = {k: v for k, v in identity.items() if v}
+    last = applicant.cases.exclude(form_data={}).order_by("-created_at").first()
+    if last is not None:
+        values.update(last.form_data)
+    values.update(applicant.profile)
     return values
 
 
@@ -176,6 +176,7 @@ def save_draft(
     case: Case | None = None,
     delivery_method: str | None = None,
     postal_address: str | None = None,
+    idempotency_key: str | None = None,
 ) -> Case:
     if case is None:
         if (bundle is None) == (item is None):
@@ -189,6 +190,7 @@ def save_draft(
         case.authorisation = (
             None if applicant.user_id == user.pk else active_authorisation(user, applicant, bundle)
         )
+        case.idempotency_key = idempotency_key
         case.save()
         case.number = _case_number(case)
     elif case.status not in (CaseStatus.DRAFT, CaseStatus.RETURNED):
@@ -255,7 +257,8 @@ def submit(case: Case, actor: Any, idempotency_key: str | None = None) -> Case:
         if existing is not None:
             if existing.pk != case.pk:
                 raise CaseError("该请求编号已用于另一个办件")
-            return existing
+            if existing.status not in (CaseStatus.DRAFT, CaseStatus.RETURNED):
+                return existing
     try:
         with transaction.atomic():
             return _submit(case, actor, idempotency_key)
@@ -624,3 +627,59 @@ def visible_cases(user: Any) -> QuerySet[Case]:
 
 def material_source_label(source: str) -> str:
     return MaterialSource(source).label
+
+
+# ---- time limits ----------------------------------------------------------------------------
+
+
+def flag_deadlines(today: Any = None) -> dict[str, int]:
+    """Warn departments one working day before a sub-case's limit and flag it once overdue.
+
+    Each flag is set once (``warned_at``, ``overdue_at``), so running this often is safe. The
+    department's officers and the supervisors are notified in the platform.
+    """
+    from govsvc.accounts.models import StaffProfile
+    from govsvc.cases.models import Notification
+    from govsvc.core.workdays import workdays_between
+
+    today = today or timezone.localdate()
+    counts = {"warned": 0, "overdue": 0}
+    open_subs = SubCase.objects.filter(
+        status__in=[SubStatus.PENDING, SubStatus.HANDLING, SubStatus.CORRECTION],
+        deadline__isnull=False,
+    ).select_related("case", "item", "department")
+    supervisors = list(
+        StaffProfile.objects.filter(role=StaffRole.SUPERVISOR).values_list("user_id", flat=True)
+    )
+    for sub in open_subs:
+        remaining = workdays_between(today, sub.deadline)  # type: ignore[arg-type]
+        if remaining < 0 and sub.overdue_at is None:
+            kind, message, field = (
+                "overdue",
+                f"「{sub.item.name}」已超过办理时限（{sub.deadline}）",
+                "overdue_at",
+            )
+        elif 0 <= remaining <= 1 and sub.warned_at is None:
+            kind, message, field = (
+                "near_deadline",
+                f"「{sub.item.name}」将于 {sub.deadline} 到期",
+                "warned_at",
+            )
+        else:
+            continue
+        with transaction.atomic():
+            SubCase.objects.filter(pk=sub.pk).update(**{field: timezone.now()})
+            _event(sub.case, kind, message, None, sub)
+            officers = StaffProfile.objects.filter(department=sub.department).values_list(
+                "user_id", flat=True
+            )
+            recipients = set(officers) | (set(supervisors) if kind == "overdue" else set())
+            for user_id in recipients:
+                Notification.objects.create(
+                    user_id=user_id,
+                    case=sub.case,
+                    channel="in_app",
+                    message=f"{sub.case.number}：{message}",
+                )
+        counts["warned" if kind == "near_deadline" else "overdue"] += 1
+    return counts
