@@ -9,7 +9,10 @@ from govsvc.accounts.models import StaffProfile, StaffRole
 from govsvc.directory.models import Department
 
 DEMO_PASSWORD = "demo-12345"  # noqa: S105 - printed at start-up, embedded demo only
-DEMO_BUNDLES = (8, 12, 13)  # 新生儿出生, 开办餐饮店, 企业注销登记
+DEMO_BUNDLES = (8, 12, 13)
+# Valid check characters; not real people or companies.
+DEMO_ID_NUMBER = "420102199001011236"
+DEMO_CREDIT_CODE = "91420100MA4KDEM01W"  # 新生儿出生, 开办餐饮店, 企业注销登记
 
 ROLE_GROUPS = {
     "事项管理员": [
@@ -81,9 +84,25 @@ def create_demo_accounts() -> list[DemoAccount]:
     groups = ensure_groups()
     accounts = [DemoAccount("admin", "系统管理员")]
     _user("admin", staff=True, superuser=True, name="管理员")
-    _user("resident", name="张三")
+    from govsvc.cases.models import Applicant
+
+    resident = _user("resident", name="张三")
+    Applicant.objects.get_or_create(
+        user=resident,
+        defaults={
+            "kind": "person", "name": "张三", "id_number": DEMO_ID_NUMBER,
+            "phone": "13800138000", "address": "江岸区后湖街道百步亭社区",
+        },
+    )  # fmt: skip
     accounts.append(DemoAccount("resident", "居民"))
-    _user("enterprise", name="武汉示例餐饮管理有限公司")
+    company = _user("enterprise", name="武汉示例餐饮管理有限公司")
+    Applicant.objects.get_or_create(
+        user=company,
+        defaults={
+            "kind": "legal", "name": "武汉示例餐饮管理有限公司", "credit_code": DEMO_CREDIT_CODE,
+            "phone": "02785550000", "address": "武昌区中北路1号",
+        },
+    )  # fmt: skip
     accounts.append(DemoAccount("enterprise", "企业"))
     accounts.append(_staff("reviewer", StaffRole.REVIEWER, None, groups["事项审核员"]))
 
