@@ -200,6 +200,11 @@ class Rating(models.Model):
     def is_named(self) -> bool:
         return not self.anonymous and self.act.has_person
 
+    @property
+    def indicator_labels(self) -> list[str]:
+        labels = dict(Indicator.choices)
+        return [labels.get(code, code) for code in self.indicators]
+
 
 class FollowUp(models.Model):
     """追评: one addition to a rating, by the same person."""

@@ -63,6 +63,21 @@ def parse_period(text: str) -> Period:
     raise ValueError("统计期间格式应为 2026、2026-Q4 或 2026-11")
 
 
+def recent_periods(today: dt.date) -> list[tuple[str, str]]:
+    """Choices for the public page: all time, two years, four quarters, six months."""
+    choices = [("", "全部")]
+    choices += [(str(y), f"{y}年") for y in (today.year, today.year - 1)]
+    year, quarter = today.year, (today.month - 1) // 3 + 1
+    for _ in range(4):
+        choices.append((f"{year}-Q{quarter}", f"{year}年第{quarter}季度"))
+        year, quarter = (year, quarter - 1) if quarter > 1 else (year - 1, 4)
+    year, month = today.year, today.month
+    for _ in range(6):
+        choices.append((f"{year}-{month:02d}", f"{year}年{month}月"))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return choices
+
+
 def _month_end(year: int, month: int) -> dt.date:
     first_next = dt.date(year + month // 12, month % 12 + 1, 1)
     return first_next - dt.timedelta(days=1)

@@ -164,9 +164,14 @@ def public_stats(request: HttpRequest) -> HttpResponse:
     except ValueError as exc:
         messages.error(request, str(exc))
         period = stats.parse_period("")
+    period_text = request.GET.get("period", "")
+    choices = stats.recent_periods(timezone.localdate())
+    if period_text not in dict(choices):
+        choices.append((period_text, period.label))
     context = {
         "period": period,
-        "period_text": request.GET.get("period", ""),
+        "period_text": period_text,
+        "period_choices": choices,
         "by": by,
         "dimensions": stats.DIMENSIONS,
         "by_label": stats.DIMENSIONS[by],

@@ -148,7 +148,12 @@ def test_a_bad_rating_from_a_phone_is_followed_to_its_callback(server: tuple[str
         assert "满意" in staff.inner_text("#callback-note")
         staff.screenshot(path=str(SHOTS / "evaluations-3-callback.png"), full_page=True)
 
-        # The resident's page now shows the outcome.
+        # The resident's page now shows the outcome; the public figures count the rating.
         phone.reload()
         assert "已办结" in phone.inner_text("main")
+        phone.goto(f"{base}/evaluations/stats/")
+        assert phone.inner_text("#stat-total") == "1" and phone.inner_text("#stat-bad") == "1"
+        assert phone.inner_text("#stat-ontime") == "100%"
+        assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1
+        phone.screenshot(path=str(SHOTS / "evaluations-4-stats-phone.png"), full_page=True)
         browser.close()

@@ -209,6 +209,17 @@ def test_staff_are_published_by_masked_name(given: list[Given], people) -> None:
     assert not any("李窗口" in name for name in names)
 
 
+def test_the_public_page_offers_recent_periods_that_parse() -> None:
+    choices = stats.recent_periods(dt.date(2026, 2, 10))
+    values = [value for value, _ in choices]
+    assert values[:4] == ["", "2026", "2025", "2026-Q1"]
+    assert "2025-Q2" in values and "2025-09" in values and "2025-08" not in values
+    for value, label in choices:
+        assert stats.parse_period(value).label == label
+    page = Client().get(reverse("evaluations:stats"), {"period": "2025-Q4", "by": "item"})
+    assert 'value="2025-Q4" selected' in page.content.decode()
+
+
 def test_a_wrong_period_is_refused() -> None:
     with pytest.raises(ValueError, match="统计期间"):
         stats.parse_period("2025-13")
