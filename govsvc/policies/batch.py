@@ -72,7 +72,7 @@ def _column_kind(duck_type: str) -> FieldType | None:
     return None
 
 
-def _reader(path: Path) -> str:
+def _reader(path: Path, text_columns: Iterable[str] = ()) -> str:
     literal = "'" + str(path).replace("'", "''") + "'"
     suffix = path.suffix.lower()
     if suffix == ".parquet":
@@ -101,11 +101,13 @@ class ProfileTable:
         self.schema = schema if schema is not None else self._infer_schema()
 
     @classmethod
-    def from_file(cls, con: duckdb.DuckDBPyConnection, path: Path) -> "ProfileTable":
+    def from_file(
+        cls, con: duckdb.DuckDBPyConnection, path: Path, text_columns: Iterable[str] = ()
+    ) -> "ProfileTable":
         if not path.exists():
             raise BatchError(f"找不到画像文件 {path}")
         try:
-            return cls(con, _reader(path))
+            return cls(con, _reader(path, text_columns))
         except duckdb.Error as exc:
             raise BatchError(f"无法读取画像文件 {path}：{exc}") from exc
 
@@ -208,6 +210,38 @@ def load_rules(path: Path) -> list[tuple[str, str]]:
     return rules
 
 
+def _failing(rules: Sequence[tuple[str, str]], schema: Schema) -> set[str]:
+    failing = set()
+    for code, text in rules:
+        try:
+            compile_rule(text, schema)
+        except RuleError:
+            failing.add(code)
+    return failing
+
+
+def text_columns_for(rules: Sequence[tuple[str, str]], schema: Schema) -> set[str]:
+    """CSV columns the rules read as text although DuckDB guessed another type.
+
+    A CSV does not say whether ``420102`` or ``007`` is a number or a code. A column is read
+    as text when that makes rules check that did not, and breaks none that did.
+    """
+    failing = _failing(rules, schema)
+    chosen: set[str] = set()
+    improved = True
+    while failing and improved:
+        improved = False
+        for name, kind in schema.types.items():
+            if kind in (FieldType.STRING, FieldType.EMPTY) or name in chosen:
+                continue
+            trial = Schema({**schema.types, name: FieldType.STRING}, schema.flags - {name})
+            now = _failing(rules, trial)
+            if now < failing:
+                schema, failing, improved = trial, now, True
+                chosen.add(name)
+    return chosen
+
+
 def check_rules(rules: Sequence[tuple[str, str]], schema: Schema) -> list[Policy]:
     """Check every rule; report all faults at once, each with its policy code and place."""
     policies: list[Policy] = []
@@ -305,6 +339,11 @@ def match_files(
     con = connect(threads)
     try:
         table = ProfileTable.from_file(con, profiles)
+        if profiles.suffix.lower() != ".parquet":
+            retype = text_columns_for(rules, table.schema)
+            if retype:
+                logger.info("policies_csv_text_columns columns=%s", sorted(retype))
+                table = ProfileTable.from_file(con, profiles, retype)
         stats = match_to_file(table, rules, out)
     except duckdb.Error as exc:
         raise BatchError(f"批量匹配失败：{exc}") from exc

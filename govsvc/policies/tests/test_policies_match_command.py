@@ -248,3 +248,27 @@ def test_it_accepts_numeric_codes_and_an_unquoted_true_rule(tmp_path: Path) -> N
     lines = out.read_text(encoding="utf-8").splitlines()
     # "-0" is not a plain integer, so ids stay text and sort as text.
     assert lines == ["entity_id,policy_code", "-0,101", "-0,7", "-3,101", "2,101", "2,7"]
+
+
+def test_a_csv_column_of_digit_codes_is_read_as_text_when_rules_compare_it_with_text(
+    tmp_path: Path,
+) -> None:
+    profiles = tmp_path / "profiles.csv"
+    profiles.write_text(
+        "entity_id,region,staff\n1,420102,5\n2,007,5\n3,420103,50\n", encoding="utf-8"
+    )
+    rules = [
+        {"code": "A", "rule": 'region in ("420102", "007") and staff < 10'},
+        {"code": "B", "rule": 'region > "4"'},
+    ]
+
+    assert run(tmp_path, profiles, rules) == [("1", "A"), ("1", "B"), ("2", "A"), ("3", "B")]
+
+
+def test_a_column_used_both_as_number_and_text_is_still_an_error(tmp_path: Path) -> None:
+    profiles = tmp_path / "profiles.csv"
+    profiles.write_text("entity_id,region\n1,420102\n", encoding="utf-8")
+    rules = [{"code": "A", "rule": 'region == "420102"'}, {"code": "B", "rule": "region > 5"}]
+
+    with pytest.raises(CommandError, match=r"政策 A .*不能比较数值与字符串"):
+        run(tmp_path, profiles, rules)
