@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
@@ -81,3 +81,17 @@ def test_unknown_levels_channels_and_indicators_are_refused(make_act) -> None:
     with pytest.raises(RatingError, match="指标"):
         services.rate(act, level="satisfied", channel="web", indicators=["speed"])
     assert not Rating.objects.filter(act=act).exists()
+
+
+def test_the_database_itself_refuses_changes_to_a_rating(make_act) -> None:
+    rating = services.rate(make_act(), level="very_dissatisfied", channel="web", text="太慢")
+    follow = services.follow_up(rating, text="补充", channel="web")
+    rows = Rating.objects.filter(pk=rating.pk)
+    for change in ({"level": "very_satisfied"}, {"text": "改了"}, {"indicators": ["attitude"]}):
+        with pytest.raises(DatabaseError), transaction.atomic():
+            rows.update(**change)
+    with pytest.raises(DatabaseError), transaction.atomic():
+        FollowUp.objects.filter(pk=follow.pk).update(text="改了")
+
+    rows.update(status="set_aside")  # what the appeal review may change
+    assert rows.get().level == "very_dissatisfied" and rows.get().status == "set_aside"
