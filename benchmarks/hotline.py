@@ -167,7 +167,7 @@ def main() -> None:
 
     model, summary = bench_training(args.rows)
     summary.update(bench_classification(model))
-    model_path = Path(settings.VAR_DIR) / "hotline" / "benchmark_model.joblib"
+    model_path = Path(settings.VAR_DIR) / "hotline" / "benchmark_model.pkl.gz"
     model.save(model_path)
     summary.update(bench_intake(model_path, args.tickets, args.threads))
     summary["targets_met"] = {

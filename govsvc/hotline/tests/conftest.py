@@ -18,7 +18,7 @@ from govsvc.hotline.models import Category, DispatchRule, Ticket
 @pytest.fixture(scope="session")
 def default_model_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One small default model for the whole run, trained from the generator."""
-    path = tmp_path_factory.mktemp("model") / "default.joblib"
+    path = tmp_path_factory.mktemp("model") / "default.pkl.gz"
     classifier.train_default(path, count_per_class=120)
     return path
 

@@ -62,7 +62,7 @@ def test_it_names_the_available_columns_when_a_header_is_misspelt(tmp_path):
 def test_train_and_evaluate_commands_end_with_a_json_summary(tmp_path):
     train = write_csv(tmp_path / "train.csv", [*generated_rows(25, seed=1), ["", "x"]])
     test = write_csv(tmp_path / "test.csv", generated_rows(10, seed=2))
-    model = tmp_path / "m.joblib"
+    model = tmp_path / "m.pkl.gz"
 
     out, err = StringIO(), StringIO()
     call_command(
@@ -135,3 +135,18 @@ def test_it_trains_on_two_classes(tmp_path):
     )
     assert report.classes == 2
     assert model.propose("路灯").label == "a"
+
+
+def test_raw_text_with_stray_whitespace_is_still_segmented():
+    raw = "我家小区\t\t停水三天了\n物业不管"
+    words = classifier.tokens(raw)
+    assert "停水" in words and "物业" in words
+
+
+def test_csv_with_commas_and_quotes_inside_messages(tmp_path):
+    path = write_csv(
+        tmp_path / "t.csv",
+        [["text", "label"], ['他说"没水了"，又说, 明天来', "水电气"], ["路灯,坏了", "城管"]],
+    )
+    data = classifier.load_dataset(path, "text", "label")
+    assert data.labels == ["水电气", "城管"]
