@@ -342,6 +342,7 @@ class ActViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = ActSerializer
     permission_classes = [IsStaff]
     queryset = ServiceAct.objects.select_related("item", "department")
+    filterset_fields = ["kind", "reference", "department"]
 
     @extend_schema(request=ActInSerializer, responses={201: ActCreatedSerializer})
     def create(self, request: Request) -> Response:
@@ -364,6 +365,13 @@ class ActViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 class RatingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = RatingSerializer
     queryset = Rating.objects.select_related("act", "follow_up", "rectification")
+    filterset_fields = {
+        "level": ["exact"],
+        "channel": ["exact"],
+        "status": ["exact"],
+        "act__department": ["exact"],
+        "act__reference": ["exact"],
+    }
 
     def get_permissions(self) -> list[Any]:
         if self.action in ("create", "follow_up"):

@@ -52,7 +52,8 @@ def test_cases_and_hotline_record_acts_through_the_api(people, labour, item) -> 
     assert first.json()["id"] == again.json()["id"]
     assert first.json()["phone_masked"] == "139****5678"
     assert first.json()["rate_url"] == f"/evaluations/rate/{first.json()['token']}/"
-    listed = api.get("/api/v1/evaluations/acts/").json()["results"]
+    listed = api.get("/api/v1/evaluations/acts/", {"reference": "WH-API-1"}).json()["results"]
+    assert len(listed) == 1
     assert listed and all("token" not in act for act in listed)  # the link is the person's
     assert APIClient().post("/api/v1/evaluations/acts/", body, format="json").status_code in (
         401,
