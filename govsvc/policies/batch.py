@@ -290,7 +290,7 @@ def _writer(path: Path) -> str:
     suffix = path.suffix.lower()
     target = "'" + str(path).replace("'", "''") + "'"
     if suffix == ".parquet":
-        return f"{target} (FORMAT parquet)"
+        return f"{target} (FORMAT parquet, COMPRESSION zstd)"
     if suffix == ".csv":
         return f"{target} (FORMAT csv, HEADER true)"
     raise BatchError(f"不支持的输出格式 {path.suffix}：请用 .parquet 或 .csv")

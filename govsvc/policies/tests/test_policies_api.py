@@ -193,3 +193,11 @@ def test_an_enterprise_sees_its_policies_and_confirms_with_one_click() -> None:
         == 409
     )
     assert Policy.objects.count() == 1
+
+
+def test_the_catalogue_costs_one_query_however_many_policies(django_assert_num_queries) -> None:
+    for number in range(3):
+        f.published(f"WH-{number}")
+
+    with django_assert_num_queries(1):
+        assert len(APIClient().get(API).json()) == 3

@@ -1,5 +1,7 @@
 """Pages: public catalogue, "policies for me", and the staff pages."""
 
+import io
+
 import pytest
 from django.test import Client
 
@@ -96,3 +98,13 @@ def test_staff_draft_simulate_review_publish_match_and_pay_on_pages(tmp_path, se
     assert '<progress max="100" value="100">' in batches
     assert "已移交财政" in handed.content.decode()
     assert "622200******0001" in handed.content.decode()
+
+
+def test_the_demo_command_publishes_matches_and_can_run_twice() -> None:
+    from django.core.management import call_command
+
+    call_command("policies_demo", stdout=io.StringIO())
+    call_command("policies_demo", stdout=io.StringIO())
+
+    assert Policy.objects.filter(status="published").count() == 3
+    assert "高龄津贴" in Client().get("/policies/").content.decode()
