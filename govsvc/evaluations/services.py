@@ -195,15 +195,8 @@ def follow_up(rating: Rating, *, text: str, channel: str, rater: Actor = None) -
         raise RatingError(f"追评内容请控制在{TEXT_LIMIT}字以内。", "invalid")
     if channel not in Channel.values:
         raise RatingError(f"未知的评价渠道：{channel}", "invalid")
-    if (
-        rater is not None
-        and rater.is_authenticated
-        and rating.act.person_id
-        not in (
-            None,
-            rater.pk,
-        )
-    ):
+    signed_in = user_of(rater)
+    if signed_in is not None and rating.act.person_id not in (None, signed_in.pk):
         raise RatingError("只有办事人本人可以追评。", "forbidden")
 
     try:
@@ -214,7 +207,7 @@ def follow_up(rating: Rating, *, text: str, channel: str, rater: Actor = None) -
             audit.record(
                 "evaluations.rating.followed_up",
                 rating,
-                actor=rater,
+                actor=signed_in,
                 summary=f"{rating.act.reference} 追评",
                 data={"channel": channel},
             )
@@ -239,18 +232,17 @@ def receive_sms(sender: str, body: str, received_at: dt.datetime | None = None) 
     if parsed is None:
         return SmsResult("unparsed", "未能识别您的评价，请回复数字1-5：1非常满意…5非常不满意。")
 
+    no_act = SmsResult("no_act", "未找到您近期待评价的办事记录。")
     digest = phone_digest(sender)
+    if not digest:
+        return no_act
     since = (received_at or timezone.now()) - dt.timedelta(days=SMS_REPLY_WINDOW_DAYS)
-    acts = (
-        ServiceAct.objects.filter(phone_digest=digest, occurred_at__gte=since) if digest else None
-    )
-    act = (
-        acts.filter(ratings__isnull=True).order_by("-occurred_at", "-id").first() if acts else None
-    )
+    recent = ServiceAct.objects.filter(phone_digest=digest, occurred_at__gte=since)
+    act = recent.filter(ratings__isnull=True).order_by("-occurred_at", "-id").first()
     if act is None:
-        if acts is not None and acts.exists():
+        if recent.exists():
             return SmsResult("duplicate", "您近期的办事均已评价，感谢您的参与。")
-        return SmsResult("no_act", "未找到您近期待评价的办事记录。")
+        return no_act
 
     rating = rate(
         act, level=parsed.level, channel=Channel.SMS, text=parsed.text, rated_at=received_at
