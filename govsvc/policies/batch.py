@@ -96,6 +96,8 @@ class ProfileTable:
         self.source_sql = source_sql
         described = con.sql(f"SELECT * FROM {source_sql}").description or []
         self.columns = {str(col[0]): str(col[1]) for col in described}
+        # Text columns whose every value reads as a number ("inf", "nan" defeat the sniffer).
+        self.numeric_text: set[str] = set()
         if ENTITY_ID not in self.columns:
             raise BatchError(f"画像文件缺少 {ENTITY_ID} 列")
         self.schema = schema if schema is not None else self._infer_schema()
@@ -126,6 +128,8 @@ class ProfileTable:
             probes.append(f"count({ident})")
             if kind is FieldType.NUMBER:
                 probes.append(f"bool_and(CAST({ident} AS DOUBLE) IN (0, 1))")
+            elif kind is FieldType.STRING:
+                probes.append(f"count(TRY_CAST({ident} AS DOUBLE)) = count({ident})")
             else:
                 probes.append("NULL")
         row = self.con.execute(f"SELECT {', '.join(probes)} FROM {self.source_sql}").fetchone()
@@ -133,10 +137,12 @@ class ProfileTable:
         types: dict[str, FieldType] = {}
         flags = set()
         for index, (name, kind) in enumerate(kinds.items()):
-            count, is_flag = row[2 * index], row[2 * index + 1]
+            count, probe = row[2 * index], row[2 * index + 1]
             types[name] = FieldType.EMPTY if count == 0 else kind
-            if is_flag:
+            if probe and kind is FieldType.NUMBER:
                 flags.add(name)
+            elif probe and kind is FieldType.STRING and count:
+                self.numeric_text.add(name)
         return Schema(types, frozenset(flags))
 
     def materialise(self, fields: Iterable[str]) -> int:
@@ -146,7 +152,9 @@ class ProfileTable:
             ident = DUCKDB.ident(name)
             kind = self.schema.types[name]
             duck_type = self.columns[name].upper()
-            if kind is FieldType.NUMBER:
+            if kind is FieldType.NUMBER and duck_type == "VARCHAR":
+                expr = DUCKDB.nan_to_null(f"TRY_CAST({ident} AS DOUBLE)")
+            elif kind is FieldType.NUMBER:
                 expr = f"CAST({ident} AS DOUBLE)"
                 if duck_type in ("FLOAT", "DOUBLE"):
                     expr = DUCKDB.nan_to_null(expr)
@@ -220,26 +228,35 @@ def _failing(rules: Sequence[tuple[str, str]], schema: Schema) -> set[str]:
     return failing
 
 
-def text_columns_for(rules: Sequence[tuple[str, str]], schema: Schema) -> set[str]:
-    """CSV columns the rules read as text although DuckDB guessed another type.
+def retype_for(
+    rules: Sequence[tuple[str, str]], schema: Schema, numeric_text: Iterable[str] = ()
+) -> tuple[set[str], set[str]]:
+    """CSV columns to read as text, and text columns to read as numbers, for these rules.
 
-    A CSV does not say whether ``420102`` or ``007`` is a number or a code. A column is read
-    as text when that makes rules check that did not, and breaks none that did.
+    A CSV does not say whether ``420102`` or ``007`` is a number or a code, and DuckDB's
+    sniffer reads a column holding ``inf`` or ``nan`` as text. A column changes type when
+    that makes rules check that did not, and breaks none that did.
     """
     failing = _failing(rules, schema)
-    chosen: set[str] = set()
+    as_text: set[str] = set()
+    as_number: set[str] = set()
+    candidates = [
+        (name, FieldType.STRING)
+        for name, kind in schema.types.items()
+        if kind not in (FieldType.STRING, FieldType.EMPTY)
+    ] + [(name, FieldType.NUMBER) for name in numeric_text]
     improved = True
     while failing and improved:
         improved = False
-        for name, kind in schema.types.items():
-            if kind in (FieldType.STRING, FieldType.EMPTY) or name in chosen:
+        for name, target in candidates:
+            if name in as_text or name in as_number:
                 continue
-            trial = Schema({**schema.types, name: FieldType.STRING}, schema.flags - {name})
+            trial = Schema({**schema.types, name: target}, schema.flags - {name})
             now = _failing(rules, trial)
             if now < failing:
                 schema, failing, improved = trial, now, True
-                chosen.add(name)
-    return chosen
+                (as_text if target is FieldType.STRING else as_number).add(name)
+    return as_text, as_number
 
 
 def check_rules(rules: Sequence[tuple[str, str]], schema: Schema) -> list[Policy]:
@@ -340,10 +357,7 @@ def match_files(
     try:
         table = ProfileTable.from_file(con, profiles)
         if profiles.suffix.lower() != ".parquet":
-            retype = text_columns_for(rules, table.schema)
-            if retype:
-                logger.info("policies_csv_text_columns columns=%s", sorted(retype))
-                table = ProfileTable.from_file(con, profiles, retype)
+            table = _retyped(con, profiles, table, rules)
         stats = match_to_file(table, rules, out)
     except duckdb.Error as exc:
         raise BatchError(f"批量匹配失败：{exc}") from exc
@@ -356,6 +370,24 @@ def match_files(
         stats.pairs,
     )
     return stats
+
+
+def _retyped(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    table: ProfileTable,
+    rules: Sequence[tuple[str, str]],
+) -> ProfileTable:
+    as_text, as_number = retype_for(rules, table.schema, table.numeric_text)
+    if not as_text and not as_number:
+        return table
+    logger.info("policies_csv_retyped text=%s number=%s", sorted(as_text), sorted(as_number))
+    if as_text:
+        table = ProfileTable.from_file(con, path, as_text)
+    if as_number:
+        types = {**table.schema.types, **dict.fromkeys(as_number, FieldType.NUMBER)}
+        table.schema = Schema(types, table.schema.flags)
+    return table
 
 
 def _reread(path: Path) -> str:

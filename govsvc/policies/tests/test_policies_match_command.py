@@ -272,3 +272,17 @@ def test_a_column_used_both_as_number_and_text_is_still_an_error(tmp_path: Path)
 
     with pytest.raises(CommandError, match=r"政策 A .*不能比较数值与字符串"):
         run(tmp_path, profiles, rules)
+
+
+def test_a_csv_number_column_holding_inf_and_nan_is_still_numbers(tmp_path: Path) -> None:
+    profiles = tmp_path / "profiles.csv"
+    profiles.write_text(
+        "entity_id,x,code\n1,inf,inf\n2,nan,x\n3,2.5,y\n4,-inf,z\n", encoding="utf-8"
+    )
+    rules = [
+        {"code": "BIG", "rule": "x > 1e308"},
+        {"code": "NE", "rule": "x != 2.5"},
+        {"code": "TXT", "rule": 'code == "inf"'},
+    ]
+
+    assert run(tmp_path, profiles, rules) == [("1", "BIG"), ("1", "NE"), ("1", "TXT"), ("4", "NE")]
