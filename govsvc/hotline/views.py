@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.core.validators import FileExtensionValidator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -25,6 +26,7 @@ from govsvc.hotline import analysis, services
 from govsvc.hotline.api import STAFF_ROLES, can_see_caller, run_action
 from govsvc.hotline.models import (
     Alert,
+    Attachment,
     Category,
     Channel,
     EmergencyLine,
@@ -36,6 +38,8 @@ from govsvc.hotline.models import (
     Urgency,
 )
 from govsvc.hotline.services import AGENT, OFFICER, TransitionError
+
+MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
 
 # --- forms --------------------------------------------------------------------------------
 
@@ -65,10 +69,21 @@ class CitizenForm(forms.Form):
     region = RegionField(label="所在区域", queryset=Region.objects.none(), required=False)
     address = forms.CharField(label="详细地址", max_length=255, required=False)
     confidential = forms.BooleanField(label="请为我保密", required=False)
+    attachment = forms.FileField(
+        label="附件（图片或 PDF，不超过 5 MB）",
+        required=False,
+        validators=[FileExtensionValidator(["jpg", "jpeg", "png", "gif", "webp", "pdf"])],
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["region"].queryset = _region_choices()  # type: ignore[attr-defined]
+
+    def clean_attachment(self) -> Any:
+        upload = self.cleaned_data.get("attachment")
+        if upload is not None and upload.size > MAX_ATTACHMENT_BYTES:
+            raise forms.ValidationError("附件不能超过 5 MB。")
+        return upload
 
 
 class AgentForm(CitizenForm):
@@ -78,7 +93,7 @@ class AgentForm(CitizenForm):
     )
     field_order = [
         "caller_phone", "caller_name", "content", "kind", "urgency", "region", "address",
-        "confidential", "emergency_line",
+        "confidential", "emergency_line", "attachment",
     ]  # fmt: skip
 
 
@@ -120,6 +135,12 @@ def _visible(request: HttpRequest) -> QuerySet[Ticket]:
     return tickets
 
 
+def _attach(ticket: Ticket, form: forms.Form) -> None:
+    upload = form.cleaned_data.get("attachment")
+    if upload is not None:
+        Attachment.objects.create(ticket=ticket, file=upload, name=upload.name[:255])
+
+
 def _intake(form: forms.Form, channel: str) -> services.Intake:
     data = form.cleaned_data
     return services.Intake(
@@ -141,7 +162,7 @@ def _intake(form: forms.Form, channel: str) -> services.Intake:
 @require_http_methods(["GET", "POST"])
 def submit(request: HttpRequest) -> HttpResponse:
     """The portal and mobile form: anyone may report; the answer shows the ticket number."""
-    form = CitizenForm(request.POST or None)
+    form = CitizenForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         mobile = "Mobile" in request.headers.get("User-Agent", "")
         channel = Channel.MOBILE if mobile else Channel.WEB
@@ -150,6 +171,7 @@ def submit(request: HttpRequest) -> HttpResponse:
         except TransitionError as exc:
             form.add_error(None, exc.message)
         else:
+            _attach(ticket, form)
             return render(request, "hotline/submitted.html", {"ticket": ticket})
     return render(request, "hotline/submit.html", {"form": form})
 
@@ -163,10 +185,11 @@ def intake(request: HttpRequest) -> HttpResponse:
     """话务快速录入: one screen, keyboard order; the proposal appears on the next page."""
     if not (request.user.is_superuser or services.role_of(request.user) == AGENT):
         raise PermissionDenied("仅话务员可以录入来电工单。")
-    form = AgentForm(request.POST or None)
+    form = AgentForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
             ticket = services.receive(_intake(form, Channel.PHONE), actor=request.user)
+            _attach(ticket, form)
             line = form.cleaned_data["emergency_line"]
             if line:
                 services.transfer_emergency(ticket, actor=request.user, line=line)

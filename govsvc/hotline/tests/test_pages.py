@@ -101,3 +101,17 @@ def test_the_dashboard_shows_rates_and_alerts(places, agent):
     assert "按时办结率" in page and "满意率" in page and "<svg" in page
     assert "测试甲街集中反映停水" in page and ticket.number in page
     assert "<script" not in page.split("</head>")[1]
+
+
+def test_a_citizen_attaches_a_photo_and_a_wrong_file_is_refused(places, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    photo = SimpleUploadedFile("井盖.jpg", b"\xff\xd8\xff" + b"0" * 100, content_type="image/jpeg")
+    Client().post("/hotline/", {"content": "井盖缺失", "kind": "report", "attachment": photo})
+    assert Ticket.objects.get().attachments.get().name == "井盖.jpg"
+
+    script = SimpleUploadedFile("x.exe", b"MZ", content_type="application/octet-stream")
+    response = Client().post("/hotline/", {"content": "看附件", "kind": "report",
+                                            "attachment": script})  # fmt: skip
+    assert response.status_code == 200 and Ticket.objects.count() == 1
