@@ -42,7 +42,7 @@ from sklearn.svm import LinearSVC
 logger = logging.getLogger(__name__)
 jieba.setLogLevel(logging.WARNING)
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 C_GRID = (0.1, 0.25, 0.5, 1.0)
 # Above this many rows the C search runs on a sample, so training on a large file stays
 # within the one-minute budget; the final model still sees every row.
@@ -72,9 +72,12 @@ def tokens(text: str) -> list[str]:
     chunks = text.split()
     if is_segmented(chunks):
         return chunks
+    # Without jieba's HMM guessing of unknown words: a third faster, and on held-out real
+    # reviews slightly better (0.8968 against 0.8948 macro-F1), since the character views
+    # already cover words the dictionary lacks.
     words: list[str] = []
     for chunk in chunks:
-        words.extend(w for w in jieba.lcut(chunk) if w.strip())
+        words.extend(w for w in jieba.lcut(chunk, HMM=False) if w.strip())
     return words
 
 
