@@ -282,8 +282,8 @@ def match_sql(policies: Sequence[Policy], distinct: bool) -> str:
     """All policies in one query, pairs in ``(entity_id, policy_code)`` order.
 
     Each branch tags its rows with the policy code as an ENUM whose values are the codes
-    in sorted order, so the final sort compares small integers rather than strings; the
-    code is turned back into text after sorting.
+    in sorted order, so the final sort compares small integers rather than strings. Parquet
+    and CSV store an ENUM as its text.
     """
     ident = DUCKDB.ident(ENTITY_ID)
     if not policies:
@@ -297,10 +297,7 @@ def match_sql(policies: Sequence[Policy], distinct: bool) -> str:
         for p in policies
     ]
     body = "\nUNION ALL\n".join(branches)
-    return (
-        f"SELECT m.{ident}, CAST(m.code AS VARCHAR) AS policy_code FROM ({body}) AS m "
-        f"ORDER BY m.{ident}, m.code"
-    )
+    return f"SELECT m.{ident}, m.code AS policy_code FROM ({body}) AS m ORDER BY m.{ident}, m.code"
 
 
 def _writer(path: Path) -> str:
