@@ -16,7 +16,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 venv: $(STAMP)
 
 setup: $(STAMP)
-	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py migrate --noinput -v0
 	$(BIN)/python manage.py load_reference_data
 	$(BIN)/python manage.py create_demo_accounts
 

@@ -5,28 +5,12 @@ does, and drives Debian's Chromium through Playwright. Skipped, saying why, wher
 is not installed.
 """
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-SHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from govsvc.core.testing import CHROMIUM, CHROMIUM_ARGS, SHOTS, serve_platform
 
 pytestmark = [
     pytest.mark.browser,
@@ -34,37 +18,10 @@ pytestmark = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    var = tmp_path_factory.mktemp("var")
-    env = {**os.environ, "VAR_DIR": str(var), "DATABASE_URL": f"sqlite:///{var / 'db.sqlite3'}"}
-    manage = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py")]
-    for command in (["migrate", "--noinput", "-v0"], ["load_reference_data"]):
-        subprocess.run([*manage, *command], env=env, check=True, capture_output=True)
-    port = _free_port()
-    proc = subprocess.Popen(
-        [*manage, "runserver", f"127.0.0.1:{port}", "--noreload"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            with socket.socket() as sock:
-                if sock.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            time.sleep(0.3)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+    for platform in serve_platform(tmp_path_factory.mktemp("var")):
+        yield platform.url
 
 
 @pytest.mark.parametrize(
