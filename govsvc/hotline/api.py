@@ -87,7 +87,7 @@ def require_staff(request: Request) -> None:
 # --- serializers ---------------------------------------------------------------------------
 
 
-class EventSerializer(serializers.Serializer):
+class TicketEventSerializer(serializers.Serializer):
     action = serializers.CharField()
     from_status = serializers.CharField()
     to_status = serializers.CharField()
@@ -157,7 +157,7 @@ class TicketSerializer(serializers.ModelSerializer):
 
 
 class TicketDetailSerializer(TicketSerializer):
-    events = EventSerializer(many=True, read_only=True)
+    events = TicketEventSerializer(many=True, read_only=True)
     allowed_actions = serializers.SerializerMethodField()
 
     class Meta(TicketSerializer.Meta):

@@ -295,3 +295,18 @@ def test_cannot_merge_into_a_merged_ticket(places, agent):
     services.merge(second, into=first, actor=agent)
     with pytest.raises(TransitionError, match="不能作为并单对象"):
         services.merge(third, into=second, actor=agent)
+
+
+def test_corrections_are_exported_as_training_data(places, catalogue, agent, tmp_path):
+    from django.core.management import call_command
+
+    from govsvc.hotline import classifier
+
+    ticket = new_ticket(places, content="路灯坏了一大片")
+    services.dispatch(ticket, actor=agent, category=Category.objects.get(code="labour"))
+    out = tmp_path / "feedback.csv"
+
+    call_command("hotline_export_feedback", str(out))
+
+    data = classifier.load_dataset(out, "text", "label")
+    assert data.texts == ["路灯坏了一大片"] and data.labels == ["labour"]
