@@ -122,12 +122,17 @@ def import_profiles(
     report = ImportReport()
     good: list[tuple[str, dict[str, Any], dict[str, str]]] = []
     seen_columns: set[str] = set()
-    for number, row in enumerate(read_rows(name, handle), start=2):
-        report.rows_total += 1
-        seen_columns.update(row.keys())
-        parsed = _parse_row(number, row, schema, report)
-        if parsed is not None:
-            good.append(parsed)
+    try:
+        for number, row in enumerate(read_rows(name, handle), start=2):
+            report.rows_total += 1
+            seen_columns.update(str(key) for key in row if key is not None)
+            parsed = _parse_row(number, row, schema, report)
+            if parsed is not None:
+                good.append(parsed)
+    except ImportFileError:
+        raise
+    except Exception as exc:  # each reader fails its own way (zip, Arrow, encoding)
+        raise ImportFileError(f"文件无法读取：{type(exc).__name__}") from exc
     if report.rows_total and "entity_id" not in seen_columns:
         raise ImportFileError("文件缺少 entity_id 列")
     known = {"entity_id", *CONTACT_COLUMNS, *schema.names()}

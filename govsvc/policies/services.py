@@ -4,6 +4,7 @@
 
 import hashlib
 import logging
+import math
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -161,13 +162,20 @@ def explain_profile(
     return explain(rule, profile.values)
 
 
+MAX_AMOUNT = 1e12  # a payment order holds at most 14 digits with 2 decimals
+
+
+def money(value: float | None) -> Decimal | None:
+    """A computed amount in yuan, at least 0; None when unknown or beyond any budget."""
+    if value is None or not math.isfinite(value) or value >= MAX_AMOUNT:
+        return None
+    return Decimal(repr(max(value, 0.0))).quantize(CENT, ROUND_HALF_UP)
+
+
 def payout(version: PolicyVersion, values: dict[str, Any]) -> Decimal | None:
     if version.amount_formula:
         formula = compile_amount(version.amount_formula, schema_for(version.policy.audience))
-        value = amount_of(formula, values)
-        return (
-            None if value is None else Decimal(repr(max(value, 0.0))).quantize(CENT, ROUND_HALF_UP)
-        )
+        return money(amount_of(formula, values))
     return version.amount
 
 
@@ -319,7 +327,7 @@ def simulate(version: PolicyVersion) -> Simulation:
         f"GROUP BY ALL ORDER BY 3 DESC, 4 DESC NULLS LAST, 1, 2"
     ).fetchall()
     table.con.close()
-    payouts = [None if r[3] is None else Decimal(repr(r[3])).quantize(CENT) for r in rows]
+    payouts = [money(r[3]) for r in rows]
     groups = [
         {"region": r[0] or "（未知）", "group": r[1] or "（未知）", "count": int(r[2]),
          "payout": paid}

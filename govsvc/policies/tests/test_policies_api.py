@@ -201,3 +201,15 @@ def test_the_catalogue_costs_one_query_however_many_policies(django_assert_num_q
 
     with django_assert_num_queries(1):
         assert len(APIClient().get(API).json()) == 3
+
+
+@pytest.mark.parametrize("name", ["x.xlsx", "x.csv", "x.parquet"])
+def test_a_broken_file_of_any_kind_is_refused_clearly(clerk: APIClient, name: str) -> None:
+    upload = io.BytesIO(b"\xff\xfe\x00garbage\x00" * 10)
+    upload.name = name
+
+    answer = clerk.post(
+        API + "profiles/import/", {"kind": "enterprise", "file": upload}, format="multipart"
+    )
+
+    assert answer.status_code == 400 and answer.json()["error"]["code"] == "file_invalid"

@@ -215,3 +215,19 @@ def test_simulation_counts_by_region_and_industry_against_the_budget() -> None:
     assert result.groups[0] == {
         "region": "汉阳区", "group": "住宿和餐饮业", "count": 1, "payout": Decimal("25000.00")
     }  # fmt: skip
+
+
+def test_an_absurd_formula_amount_is_unknown_not_a_crash() -> None:
+    f.load_enterprises()
+    item = f.policy()
+    version = services.create_version(
+        item,
+        rule="revenue_last_year > 0",
+        amount=None,
+        formula="revenue_last_year * 1e300",
+        author=None,
+    )
+
+    result = services.simulate(version)
+
+    assert result.qualified == 3 and result.total_payout is None
