@@ -10,7 +10,7 @@ from govsvc.policies.rules import syntax as s
 
 P = s.Pos(1, 1, "")
 
-NUMBER_FIELDS = ("n1", "n2")
+NUMBER_FIELDS = ("n1", "n2", "f1")  # f1 holds 0/1: a flag and a number at once
 NUMBERS = (0.0, 1.0, 2.5, 3.0, 0.1, 0.2, 0.3, 5e6, 1e308, 1e-300, 12.0, 7.0)
 STRINGS = ("", "江岸区", "武昌区", "a", "A", "é", "z", "江", "a b")
 DATES = (date(2019, 12, 31), date(2020, 1, 1), date(2024, 2, 29))

@@ -286,3 +286,16 @@ def test_a_csv_number_column_holding_inf_and_nan_is_still_numbers(tmp_path: Path
     ]
 
     assert run(tmp_path, profiles, rules) == [("1", "BIG"), ("1", "NE"), ("1", "TXT"), ("4", "NE")]
+
+
+def test_a_column_with_no_values_fails_every_test_in_any_role(tmp_path: Path) -> None:
+    profiles = tmp_path / "profiles.csv"
+    profiles.write_text("entity_id,e,n\n1,,1\n2,,2\n", encoding="utf-8")
+    rules = [
+        {"code": "NUM", "rule": "-e + 1 < 5 or e / 2 >= 0"},
+        {"code": "STR", "rule": 'e == "x" or e in ("a", "b")'},
+        {"code": "FLAG", "rule": "e or e == true"},
+        {"code": "NOT", "rule": "not e and not (e > 1) and n == 2"},
+    ]
+
+    assert run(tmp_path, profiles, rules) == [("2", "NOT")]
