@@ -507,8 +507,10 @@ DESK_CALLS = {
 
 class DeskViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = DeskSerializer
-    queryset = DeskRequest.objects.prefetch_related("departments")
     filterset_fields = ["status"]
+
+    def get_queryset(self) -> QuerySet[DeskRequest]:
+        return desk.visible_requests(self.request.user).prefetch_related("departments")
 
     def get_permissions(self) -> list[Any]:
         if self.action == "create":

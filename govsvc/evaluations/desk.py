@@ -14,6 +14,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from govsvc.catalog.models import ServiceItem
@@ -26,6 +27,7 @@ from govsvc.evaluations.machine import (
     Action,
     Actor,
     TransitionError,
+    department_id_of,
     is_system,
     perform,
     role_of,
@@ -88,6 +90,18 @@ def _run(req: DeskRequest, name: str, actor: Actor, apply: Any = None) -> DeskRe
     return perform(
         req, name, ACTIONS[name], actor, check_actor=_checker(name), apply=apply, describe=_describe
     )
+
+
+def visible_requests(user: Any) -> QuerySet[DeskRequest]:
+    """Supervisors see every request; other staff those they coordinate or are pulled into."""
+    requests = DeskRequest.objects.all()
+    if user.is_superuser or role_of(user) == SUPERVISOR:
+        return requests
+    mine = Q(coordinator_id=user.pk)
+    department_id = department_id_of(user)
+    if department_id:
+        mine |= Q(departments__id=department_id) | Q(failed_department_id=department_id)
+    return requests.filter(pk__in=DeskRequest.objects.filter(mine).values("pk"))
 
 
 def _number(today: dt.date) -> str:

@@ -31,9 +31,8 @@ from govsvc.evaluations.forms import (
     RatingForm,
     RectificationActionForm,
 )
-from govsvc.evaluations.machine import SUPERVISOR, TransitionError, role_of
+from govsvc.evaluations.machine import TransitionError, role_of
 from govsvc.evaluations.models import (
-    DeskRequest,
     DeskStatus,
     Rating,
     RectificationStatus,
@@ -205,7 +204,11 @@ def rectification_list(request: HttpRequest) -> HttpResponse:
     rects = visible_rectifications(request.user).select_related("rating__act__department")
     if status in RectificationStatus.values:
         rects = rects.filter(status=status)
+    escalated = request.GET.get("escalated") == "1"
+    if escalated:
+        rects = rects.exclude(escalation_stage="")
     context = {
+        "escalated": escalated,
         "rects": rects[:200],
         "status": status,
         "statuses": RectificationStatus.choices,
@@ -272,9 +275,7 @@ def rectification_action(request: HttpRequest, pk: int, name: str) -> HttpRespon
 
 @staff_only
 def desk_list(request: HttpRequest) -> HttpResponse:
-    reqs = DeskRequest.objects.select_related("failed_department")
-    if role_of(request.user) != SUPERVISOR and not request.user.is_superuser:
-        reqs = reqs.filter(coordinator_id=request.user.pk)
+    reqs = desk.visible_requests(request.user).select_related("failed_department")
     rows = [(r, mask_name(r.contact_name), mask_phone(r.contact_phone)) for r in reqs[:200]]
     context = {"rows": rows, "today": timezone.localdate(), "statuses": DeskStatus}
     return render(request, "evaluations/staff_desk_list.html", context)
@@ -282,10 +283,8 @@ def desk_list(request: HttpRequest) -> HttpResponse:
 
 @staff_only
 def desk_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    req = get_object_or_404(DeskRequest.objects.prefetch_related("departments"), pk=pk)
-    is_supervisor = role_of(request.user) == SUPERVISOR or request.user.is_superuser
-    if not is_supervisor and req.coordinator_id != request.user.pk:
-        raise PermissionDenied("仅限督办人员和协调人")
+    visible = desk.visible_requests(request.user).prefetch_related("departments")
+    req = get_object_or_404(visible, pk=pk)
     staff = get_user_model().objects.filter(staff_profile__isnull=False, is_active=True)
     context = {
         "req": req,
@@ -302,7 +301,7 @@ def desk_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_only
 @require_POST
 def desk_action(request: HttpRequest, pk: int, name: str) -> HttpResponse:
-    req = get_object_or_404(DeskRequest, pk=pk)
+    req = get_object_or_404(desk.visible_requests(request.user), pk=pk)
     call = DESK_CALLS.get(name)
     form = DeskActionForm(request.POST)
     if call is None or not form.is_valid():
