@@ -138,6 +138,30 @@ CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Publishing fails fast when the broker is down; the periodic sweep picks the work up later.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 5}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+# CELERY_SWEEP_SECONDS: how often beat relays the outbox and retries due webhook deliveries.
+CELERY_BEAT_SCHEDULE = {
+    "relay-outbox": {
+        "task": "cases.relay_outbox",
+        "schedule": float(env_int("CELERY_SWEEP_SECONDS", 15)),
+    },
+    "deliver-webhooks": {
+        "task": "cases.deliver_webhooks",
+        "schedule": float(env_int("CELERY_SWEEP_SECONDS", 15)),
+    },
+}
+# CASES_DELIVERY_LEASE_SECONDS: how long a worker owns a webhook delivery it is sending.
+CASES_DELIVERY_LEASE_SECONDS = env_int("CASES_DELIVERY_LEASE_SECONDS", 60)
 
 # CACHE_URL is not used yet: a local memory cache serves search.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -16,6 +16,7 @@ import urllib.request
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -148,7 +149,15 @@ def deliver_pending(transport: Transport | None = None, limit: int = 200) -> int
         .order_by("next_attempt_at")[:limit]
     )
     delivered = 0
+    lease = dt.timedelta(seconds=getattr(settings, "CASES_DELIVERY_LEASE_SECONDS", 60))
     for delivery in due:
+        # Claim the delivery for a lease so that two workers never send it at once; if this
+        # worker dies while sending, the lease runs out and another worker sends it again.
+        claimed = WebhookDelivery.objects.filter(
+            pk=delivery.pk, status=DeliveryStatus.PENDING, next_attempt_at=delivery.next_attempt_at
+        ).update(next_attempt_at=timezone.now() + lease)
+        if not claimed:
+            continue
         body = json.dumps(payload_of(delivery.event), ensure_ascii=False).encode()
         headers = {
             "Content-Type": "application/json",
