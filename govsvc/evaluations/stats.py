@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from govsvc.catalog.models import ServiceItem
@@ -205,25 +206,32 @@ class RectificationSummary:
 def rectification_summary(period: Period, today: dt.date | None = None) -> RectificationSummary:
     """Over bad ratings given in ``period``; ``today`` decides which open ones are late."""
     today = today or timezone.localdate()
-    rects = Rectification.objects.filter(rating__in=_all_ratings(period)).select_related("rating")
-    bad = set_aside = due = on_time = late = still_open = 0
-    for rect in rects:
-        bad += 1
-        if rect.status == RectificationStatus.SET_ASIDE:
-            set_aside += 1
-            continue
-        if rect.rectified_at is not None:
-            due += 1
-            if timezone.localdate(rect.rectified_at) <= rect.rectify_due:
-                on_time += 1
-            else:
-                late += 1
-        else:
-            still_open += 1
-            if today > rect.rectify_due:
-                due += 1
-                late += 1
-    return RectificationSummary(bad, set_aside, due, on_time, late, still_open)
+    counted = ~Q(status=RectificationStatus.SET_ASIDE)
+    done = counted & Q(rectified_at__isnull=False)
+    waiting = counted & Q(rectified_at__isnull=True)
+    on_time = done & Q(rectified_on__lte=F("rectify_due"))
+    late_open = waiting & Q(rectify_due__lt=today)
+    figures = (
+        Rectification.objects.filter(rating__in=_all_ratings(period))
+        .annotate(rectified_on=TruncDate("rectified_at", tzinfo=timezone.get_current_timezone()))
+        .aggregate(
+            bad=Count("id"),
+            set_aside=Count("id", filter=~counted),
+            done=Count("id", filter=done),
+            on_time=Count("id", filter=on_time),
+            open=Count("id", filter=waiting),
+            late_open=Count("id", filter=late_open),
+        )
+    )
+    late = figures["done"] - figures["on_time"] + figures["late_open"]
+    return RectificationSummary(
+        bad=figures["bad"],
+        set_aside=figures["set_aside"],
+        due=figures["done"] + figures["late_open"],
+        on_time=figures["on_time"],
+        late=late,
+        open=figures["open"],
+    )
 
 
 def _all_ratings(period: Period) -> QuerySet[Rating]:

@@ -169,6 +169,8 @@ def test_the_on_time_rectification_share_matches_an_independent_count(given: lis
     assert summary.bad == len(bad)
     assert summary.set_aside == sum(g.set_aside for g in bad)
     assert (summary.due, summary.on_time) == (due, on_time)
+    assert summary.late == due - on_time
+    assert summary.open == sum(not g.set_aside and not g.rectified for g in bad)
     assert summary.on_time_rate == round(on_time / due, 4)
     assert 0 < summary.on_time < summary.due  # the fixture gives both outcomes
 
