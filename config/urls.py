@@ -39,6 +39,8 @@ urlpatterns = [
     path("open311/v2/", include("govsvc.hotline.open311_urls")),
     path("", include("govsvc.portal.urls")),
 ]
+if settings.OIDC_ENABLED:
+    urlpatterns.insert(0, path("oidc/", include("mozilla_django_oidc.urls")))
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 

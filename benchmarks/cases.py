@@ -1,0 +1,180 @@
+"""Cases under load: 1,000,000 cases in PostgreSQL, the API driven by Locust on loopback.
+
+    .venv/bin/python benchmarks/cases.py [--cases 1000000] [--users 40] [--seconds 60]
+
+Creates a fresh PostgreSQL database ``govsvc_bench`` on 127.0.0.1:5432 (user postgres, or
+$PGUSER), loads the reference data, bulk-inserts --cases cases with one sub-case each (SQL
+generate_series), serves the API with gunicorn, runs Locust headless, and prints bundle
+submissions per second and p50/p95/p99 of submission, status read and department queue.
+Locust is installed from requirements-bench.txt if missing.
+"""
+
+import argparse
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+TARGETS = {
+    "submit bundle": (50, 150, 300),
+    "status read": (25, 75, 150),
+    "department queue": (25, 75, 150),
+}
+
+
+def run(*args: str, env: dict[str, str]) -> str:
+    return subprocess.run(
+        args, env=env, check=True, capture_output=True, text=True, cwd=ROOT
+    ).stdout
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--cases", type=int, default=1_000_000)
+    parser.add_argument("--users", type=int, default=40)
+    parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--workers", type=int, default=5)
+    args = parser.parse_args()
+
+    user = os.environ.get("PGUSER", "postgres")
+    subprocess.run(
+        ["dropdb", "-h", "127.0.0.1", "-U", user, "--if-exists", "govsvc_bench"], check=True
+    )
+    subprocess.run(["createdb", "-h", "127.0.0.1", "-U", user, "govsvc_bench"], check=True)
+    var = Path(tempfile.mkdtemp(prefix="cases-bench-"))
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{user}@127.0.0.1:5432/govsvc_bench",
+        "VAR_DIR": str(var),
+        "LOG_LEVEL": "WARNING",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+    }
+    manage = [PY, "manage.py"]
+    for command in (
+        ["migrate", "--noinput", "-v0"],
+        ["load_reference_data"],
+        ["create_demo_accounts"],
+    ):
+        run(*manage, *command, env=env)
+
+    started = time.perf_counter()
+    run(*manage, "shell", "-c", BULK.replace("COUNT", str(args.cases)), env=env)
+    print(
+        f"loaded {args.cases:,} cases with their sub-cases in {time.perf_counter() - started:.1f} s"
+    )
+    setup = json.loads(run(*manage, "shell", "-c", SETUP, env=env).strip().splitlines()[-1])
+
+    try:
+        import locust  # noqa: F401
+    except ImportError:
+        subprocess.run(
+            [PY, "-m", "pip", "install", "-q", "-r", "requirements-bench.txt"], check=True, cwd=ROOT
+        )
+
+    server = subprocess.Popen(
+        [PY, "-m", "gunicorn", "config.wsgi", "-b", "127.0.0.1:8877", "-w", str(args.workers), "--log-level", "warning"],
+        env=env, cwd=ROOT,
+    )  # fmt: skip
+    time.sleep(4)
+    out = var / "locust"
+    try:
+        subprocess.run(
+            [PY, "-m", "locust", "-f", "benchmarks/locust_cases.py", "--headless", "-u", str(args.users),
+             "-r", str(args.users), "-t", f"{args.seconds}s", "--host", "http://127.0.0.1:8877",
+             "--csv", str(out), "--only-summary"],
+            env={**env, "BENCH_SETUP": json.dumps(setup)}, cwd=ROOT, check=False,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=20)
+    report(out.with_name("locust_stats.csv"), args.seconds)
+
+
+def report(stats_file: Path, seconds: int) -> None:
+    with stats_file.open() as fh:
+        rows = {row["Name"]: row for row in csv.DictReader(fh)}
+    errors = sum(int(r["Failure Count"]) for name, r in rows.items() if name != "Aggregated")
+    submit = rows.get("submit bundle")
+    rate = int(submit["Request Count"]) / seconds if submit else 0.0
+    print(f"bundle submissions: {rate:.1f}/s (target >= 100/s)")
+    for name, row in rows.items():
+        if name == "Aggregated":
+            continue
+        p50, p95, p99 = (float(row[k]) for k in ("50%", "95%", "99%"))
+        target = TARGETS.get(name)
+        verdict = ""
+        if target:
+            verdict = (
+                "OK"
+                if p50 < target[0] and p95 < target[1] and p99 < target[2]
+                else f"MISSED {target}"
+            )
+        print(
+            f"{name:18} n={row['Request Count']:>6} p50={p50:.0f} p95={p95:.0f} p99={p99:.0f} ms {verdict}"
+        )
+    print(f"errors: {errors}")
+
+
+BULK = """
+from django.db import connection
+from govsvc.bundles.models import Bundle
+from govsvc.cases.models import Applicant
+from django.contrib.auth.models import User
+bundle = Bundle.objects.get(list_no=8)
+link = bundle.bundle_items.select_related("item").first()
+lead = bundle.lead_departments.first()
+applicant = Applicant.objects.get(user__username="resident")
+user = User.objects.get(username="resident")
+with connection.cursor() as cur:
+    cur.execute('''
+        INSERT INTO cases_case (number, bundle_id, applicant_id, submitted_by_id, lead_department_id,
+            status, answers, form_data, missing, refusal_reason, delivery_method, postal_address,
+            postal_tracking, created_at, submitted_at, accepted_at, promised_date)
+        SELECT 'BK' || lpad(g::text, 10, '0'), %s, %s, %s, %s,
+            (ARRAY['submitted','accepted','completed','delivered'])[1 + g %% 4], '{}', '{}', '[]', '',
+            'download', '', '', now() - (g || ' seconds')::interval, now() - (g || ' seconds')::interval,
+            now(), current_date + (g %% 20)
+        FROM generate_series(1, COUNT) AS g''', [bundle.pk, applicant.pk, user.pk, lead.pk])
+    cur.execute('''
+        INSERT INTO cases_subcase (case_id, bundle_item_id, item_id, department_id, status, deadline,
+            dispatched_at, reason, results)
+        SELECT c.id, %s, %s, %s, (ARRAY['pending','handling','approved'])[1 + c.id %% 3],
+            current_date + (c.id %% 30), now(), '', '[]'
+        FROM cases_case c WHERE c.number LIKE 'BK%%' ''', [link.pk, link.item_id, link.item.department_id])
+    cur.execute("ANALYZE")
+"""
+
+SETUP = """
+import json
+from rest_framework.authtoken.models import Token
+from django.contrib.auth.models import User
+from govsvc.bundles.models import Bundle
+from govsvc.cases import services
+from govsvc.cases.models import Case
+from govsvc.cases.tests import personas
+resident = User.objects.get(username="resident")
+bundle = Bundle.objects.get(list_no=8)
+plan = services.plan(bundle, {}, "person")
+form = {f.key: personas.sample_value({"type": f.type, "choices": [c for c, _ in f.choices]}) for f in plan.form.fields}
+form.update({k: v for k, v in services.prefill(services.applicant_for(resident)).items() if k in form})
+officers = User.objects.filter(staff_profile__role="department_officer")
+print(json.dumps({
+    "resident_token": Token.objects.get_or_create(user=resident)[0].key,
+    "officer_tokens": [Token.objects.get_or_create(user=u)[0].key for u in officers],
+    "answers": {},
+    "form": form,
+    "materials": [m.name for m in plan.materials if m.asked and m.required],
+    "sample_numbers": list(Case.objects.order_by("?").values_list("number", flat=True)[:200]),
+}, default=str))
+"""
+
+if __name__ == "__main__":
+    main()
