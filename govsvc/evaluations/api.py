@@ -23,7 +23,7 @@ from govsvc.catalog.models import ServiceItem
 from govsvc.core.masking import mask_name, mask_phone
 from govsvc.directory.models import Department, HallWindow
 from govsvc.evaluations import desk, levels, rectifications, services, stats
-from govsvc.evaluations.machine import SUPERVISOR, TransitionError, department_id_of, role_of
+from govsvc.evaluations.machine import TransitionError, role_of
 from govsvc.evaluations.models import (
     ActKind,
     AppealGround,
@@ -437,46 +437,19 @@ class SmsInboundView(APIView):
 # --- rectifications and desk ----------------------------------------------------------
 
 
-def visible_rectifications(user: Any) -> QuerySet[Rectification]:
-    rects = Rectification.objects.select_related("rating__act", "department")
-    if user.is_superuser or role_of(user) == SUPERVISOR:
-        return rects
-    department_id = department_id_of(user)
-    return rects.filter(department_id=department_id) if department_id else rects.none()
-
-
-RECTIFICATION_CALLS = {
-    "verify": lambda r, u, d: rectifications.verify(r, u, finding=d.get("finding", "")),
-    "fix_now": lambda r, u, d: rectifications.fix_now(
-        r, u, finding=d.get("finding", ""), measures=d.get("measures", "")
-    ),
-    "appeal": lambda r, u, d: rectifications.appeal(
-        r, u, ground=d.get("ground", ""), reason=d.get("reason", "")
-    ),
-    "uphold_appeal": lambda r, u, d: rectifications.uphold_appeal(r, u, note=d.get("note", "")),
-    "reject_appeal": lambda r, u, d: rectifications.reject_appeal(r, u, note=d.get("note", "")),
-    "rectify": lambda r, u, d: rectifications.rectify(r, u, measures=d.get("measures", "")),
-    "callback": lambda r, u, d: rectifications.callback(
-        r, u, note=d.get("note", ""), level=d.get("level", "")
-    ),
-    "close": lambda r, u, d: rectifications.close(r, u, note=d.get("note", "")),
-    "escalate": lambda r, u, d: rectifications.escalate(r, u),
-}
-
-
 class RectificationViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = RectificationSerializer
     permission_classes = [IsStaff]
     filterset_fields = ["status", "department", "escalation_stage"]
 
     def get_queryset(self) -> QuerySet[Rectification]:
-        return visible_rectifications(self.request.user)
+        return rectifications.visible_to(self.request.user)
 
     @extend_schema(
         request=RectificationActionSerializer,
         responses=RectificationSerializer,
         parameters=[
-            OpenApiParameter("name", str, OpenApiParameter.PATH, enum=list(RECTIFICATION_CALLS))
+            OpenApiParameter("name", str, OpenApiParameter.PATH, enum=list(rectifications.CALLS))
         ],
     )
     @action(detail=True, methods=["post"], url_path=r"actions/(?P<name>[a-z_]+)")
@@ -484,7 +457,7 @@ class RectificationViewSet(viewsets.ReadOnlyModelViewSet):
         """Take one action: verify, fix_now, appeal, uphold_appeal, reject_appeal, rectify,
         callback, close, escalate."""
         rect = self.get_object()
-        call = RECTIFICATION_CALLS.get(name)
+        call = rectifications.CALLS.get(name)
         if call is None:
             raise ValidationError({"name": f"未知的操作：{name}"})
         data = _valid(RectificationActionSerializer, request)
@@ -493,16 +466,6 @@ class RectificationViewSet(viewsets.ReadOnlyModelViewSet):
         except TransitionError as exc:
             refuse(exc)
         return Response(RectificationSerializer(rect).data)
-
-
-DESK_CALLS = {
-    "assign": lambda r, u, d: desk.assign(r, u, coordinator_id=d.get("coordinator") or 0),
-    "involve": lambda r, u, d: desk.involve(r, u, department_ids=d.get("departments", [])),
-    "close": lambda r, u, d: desk.close(
-        r, u, outcome=d.get("outcome", ""), result=d.get("result", "")
-    ),
-    "escalate": lambda r, u, d: desk.escalate(r, u),
-}
 
 
 class DeskViewSet(viewsets.ReadOnlyModelViewSet):
@@ -537,13 +500,13 @@ class DeskViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(
         request=DeskActionSerializer,
         responses=DeskSerializer,
-        parameters=[OpenApiParameter("name", str, OpenApiParameter.PATH, enum=list(DESK_CALLS))],
+        parameters=[OpenApiParameter("name", str, OpenApiParameter.PATH, enum=list(desk.CALLS))],
     )
     @action(detail=True, methods=["post"], url_path=r"actions/(?P<name>[a-z_]+)")
     def perform_action(self, request: Request, pk: str, name: str) -> Response:
         """Take one action: assign, involve, close, escalate."""
         req = self.get_object()
-        call = DESK_CALLS.get(name)
+        call = desk.CALLS.get(name)
         if call is None:
             raise ValidationError({"name": f"未知的操作：{name}"})
         data = _valid(DeskActionSerializer, request)

@@ -198,3 +198,12 @@ def escalate(req: DeskRequest, actor: Actor = None) -> DeskRequest:
         return {"due": str(r.due)}
 
     return _run(req, "escalate", actor, apply)
+
+
+# Actions by name, with their inputs from a form or API body (pages and API share them).
+CALLS: dict[str, Callable[[DeskRequest, Actor, dict[str, Any]], DeskRequest]] = {
+    "assign": lambda r, u, d: assign(r, u, coordinator_id=d.get("coordinator") or 0),
+    "involve": lambda r, u, d: involve(r, u, department_ids=d.get("departments", [])),
+    "close": lambda r, u, d: close(r, u, outcome=d.get("outcome", ""), result=d.get("result", "")),
+    "escalate": lambda r, u, d: escalate(r, u),
+}

@@ -16,6 +16,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from govsvc.core import audit
@@ -278,6 +279,33 @@ def supervising_office() -> Department | None:
         Department.objects.filter(short_name=key).first()
         or Department.objects.filter(code=key).first()
     )
+
+
+# --- lookup -------------------------------------------------------------------------
+
+
+def visible_to(user: Any) -> QuerySet[Rectification]:
+    rects = Rectification.objects.select_related("rating__act", "department")
+    if user.is_superuser or role_of(user) == SUPERVISOR:
+        return rects
+    department_id = department_id_of(user)
+    return rects.filter(department_id=department_id) if department_id else rects.none()
+
+
+# Actions by name, with their inputs from a form or API body (pages and API share them).
+CALLS: dict[str, Callable[[Rectification, Actor, dict[str, Any]], Rectification]] = {
+    "verify": lambda r, u, d: verify(r, u, finding=d.get("finding", "")),
+    "fix_now": lambda r, u, d: fix_now(
+        r, u, finding=d.get("finding", ""), measures=d.get("measures", "")
+    ),
+    "appeal": lambda r, u, d: appeal(r, u, ground=d.get("ground", ""), reason=d.get("reason", "")),
+    "uphold_appeal": lambda r, u, d: uphold_appeal(r, u, note=d.get("note", "")),
+    "reject_appeal": lambda r, u, d: reject_appeal(r, u, note=d.get("note", "")),
+    "rectify": lambda r, u, d: rectify(r, u, measures=d.get("measures", "")),
+    "callback": lambda r, u, d: callback(r, u, note=d.get("note", ""), level=d.get("level", "")),
+    "close": lambda r, u, d: close(r, u, note=d.get("note", "")),
+    "escalate": lambda r, u, d: escalate(r, u),
+}
 
 
 # --- deadlines ------------------------------------------------------------------------

@@ -22,7 +22,6 @@ from govsvc.core.masking import mask_name, mask_phone
 from govsvc.core.models import AuditRecord
 from govsvc.directory.models import HallWindow
 from govsvc.evaluations import desk, exports, rectifications, services, stats
-from govsvc.evaluations.api import DESK_CALLS, RECTIFICATION_CALLS, visible_rectifications
 from govsvc.evaluations.forms import (
     PAGE_CHANNELS,
     DeskActionForm,
@@ -201,7 +200,7 @@ def export_stats(request: HttpRequest) -> HttpResponse:
 @staff_only
 def rectification_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
-    rects = visible_rectifications(request.user).select_related("rating__act__department")
+    rects = rectifications.visible_to(request.user).select_related("rating__act__department")
     if status in RectificationStatus.values:
         rects = rects.filter(status=status)
     escalated = request.GET.get("escalated") == "1"
@@ -220,7 +219,7 @@ def rectification_list(request: HttpRequest) -> HttpResponse:
 
 @staff_only
 def appeal_list(request: HttpRequest) -> HttpResponse:
-    rects = visible_rectifications(request.user).filter(status=RectificationStatus.APPEALED)
+    rects = rectifications.visible_to(request.user).filter(status=RectificationStatus.APPEALED)
     context = {
         "rects": rects,
         "status": RectificationStatus.APPEALED,
@@ -241,7 +240,7 @@ def _history(obj: Any) -> list[AuditRecord]:
 
 @staff_only
 def rectification_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    rect = get_object_or_404(visible_rectifications(request.user), pk=pk)
+    rect = get_object_or_404(rectifications.visible_to(request.user), pk=pk)
     rating = rect.rating
     context = {
         "rect": rect,
@@ -258,8 +257,8 @@ def rectification_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_only
 @require_POST
 def rectification_action(request: HttpRequest, pk: int, name: str) -> HttpResponse:
-    rect = get_object_or_404(visible_rectifications(request.user), pk=pk)
-    call = RECTIFICATION_CALLS.get(name)
+    rect = get_object_or_404(rectifications.visible_to(request.user), pk=pk)
+    call = rectifications.CALLS.get(name)
     form = RectificationActionForm(request.POST)
     if call is None or not form.is_valid():
         messages.error(request, "操作无效。")
@@ -302,7 +301,7 @@ def desk_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def desk_action(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     req = get_object_or_404(desk.visible_requests(request.user), pk=pk)
-    call = DESK_CALLS.get(name)
+    call = desk.CALLS.get(name)
     form = DeskActionForm(request.POST)
     if call is None or not form.is_valid():
         messages.error(request, "操作无效，请检查填写内容。")
