@@ -313,8 +313,8 @@ CALLS: dict[str, Callable[[Rectification, Actor, dict[str, Any]], Rectification]
 
 def overdue(rect: Rectification, today: dt.date) -> str:
     """The stage whose deadline has passed on ``today`` ('' if none)."""
-    if rect.status == S.OPENED and today > rect.verify_due:
-        return EscalationStage.VERIFY
     if rect.status in (S.OPENED, S.RECTIFYING) and today > rect.rectify_due:
         return EscalationStage.RECTIFY
+    if rect.status == S.OPENED and today > rect.verify_due:
+        return EscalationStage.VERIFY
     return ""

@@ -90,6 +90,17 @@ def test_an_overdue_rectification_escalates_once_per_stage(make_act, people, off
     assert rect.rectified_on_time is False
 
 
+def test_an_untouched_rectification_escalates_again_when_the_rectify_deadline_passes(
+    make_act,
+) -> None:
+    rect = bad_rating(make_act).rectification
+    assert tick.run(dt.date(2025, 10, 10)).rectifications_escalated == 1
+    assert tick.run(dt.date(2025, 10, 29)).rectifications_escalated == 1
+    assert tick.run(dt.date(2025, 10, 30)).rectifications_escalated == 0
+    rect.refresh_from_db()
+    assert (rect.status, rect.escalation_stage) == ("opened", "rectify")
+
+
 def test_an_appealed_rectification_is_not_escalated(make_act, people) -> None:
     rect = bad_rating(make_act).rectification
     rectifications.appeal(rect, people.officer, ground="unfounded", reason="有录音")
