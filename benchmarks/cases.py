@@ -30,9 +30,10 @@ TARGETS = {
 
 
 def run(*args: str, env: dict[str, str]) -> str:
-    return subprocess.run(
-        args, env=env, check=True, capture_output=True, text=True, cwd=ROOT
-    ).stdout
+    done = subprocess.run(args, env=env, capture_output=True, text=True, cwd=ROOT, check=False)
+    if done.returncode:
+        sys.exit(f"{' '.join(args[:3])} failed:\n{done.stderr[-3000:]}")
+    return done.stdout
 
 
 def main() -> None:
@@ -147,7 +148,7 @@ with connection.cursor() as cur:
         INSERT INTO cases_subcase (case_id, bundle_item_id, item_id, department_id, status, deadline,
             dispatched_at, reason, results)
         SELECT c.id, %s, %s, %s, (ARRAY['pending','handling','approved'])[1 + c.id %% 3],
-            current_date + (c.id %% 30), now(), '', '[]'
+            current_date + (c.id %% 30)::int, now(), '', '[]'
         FROM cases_case c WHERE c.number LIKE 'BK%%' ''', [link.pk, link.item_id, link.item.department_id])
     cur.execute("ANALYZE")
 """
