@@ -9,6 +9,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view, parser_classes, permission_classes
 from rest_framework.parsers import JSONParser, MultiPartParser
@@ -157,6 +159,10 @@ class PeriodInput(serializers.Serializer):
     period = serializers.RegexField(r"^\d{4}(-(Q[1-4]|\d{2}))?$", max_length=16)
 
 
+class BatchInput(serializers.Serializer):
+    audience = serializers.ChoiceField(choices=Audience.choices)
+
+
 class ImportInput(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Audience.choices)
     as_of = serializers.DateField(required=False)
@@ -169,6 +175,11 @@ def published() -> QuerySet[Policy]:
     )
 
 
+@extend_schema(
+    tags=["policies"],
+    responses=PolicySerializer(many=True),
+    parameters=[OpenApiParameter("audience", str), OpenApiParameter("domain", str)],
+)
 @api_view(["GET"])
 def policy_list(request: Request) -> Response:
     """Published policies; filter with ?audience=enterprise|resident and ?domain=."""
@@ -180,6 +191,7 @@ def policy_list(request: Request) -> Response:
     return Response(PolicySerializer(policies, many=True).data)
 
 
+@extend_schema(tags=["policies"], responses=PolicySerializer)
 @api_view(["GET"])
 def policy_detail(request: Request, code: str) -> Response:
     policy = published().filter(code=code).first()
@@ -188,6 +200,7 @@ def policy_detail(request: Request, code: str) -> Response:
     return Response(PolicySerializer(policy).data)
 
 
+@extend_schema(tags=["policies"], responses=OpenApiTypes.OBJECT)
 @api_view(["GET"])
 def field_list(request: Request) -> Response:
     """The fields a rule may name, per audience, with their types and labels."""
@@ -202,6 +215,7 @@ def field_list(request: Request) -> Response:
     )
 
 
+@extend_schema(tags=["policies"], request=CheckInput, responses=OpenApiTypes.OBJECT)
 @api_view(["POST"])
 def check_rule(request: Request) -> Response:
     """Check a rule (and amount formula) without saving it."""
@@ -222,6 +236,7 @@ def check_rule(request: Request) -> Response:
     return Response({"ok": True, "fields": list(rule.fields), "normalised": rule.source})
 
 
+@extend_schema(tags=["policies"], request=ExplainInput, responses=OpenApiTypes.OBJECT)
 @api_view(["POST"])
 def explain_values(request: Request) -> Response:
     """Explain a published policy (``policy``) or a draft rule (``audience`` + ``rule``)."""
@@ -245,6 +260,7 @@ def explain_values(request: Request) -> Response:
     return Response(explain(rule, values).as_dict())
 
 
+@extend_schema(tags=["policies"], responses=OpenApiTypes.OBJECT)
 @api_view(["GET"])
 @permission_classes([IsAuthenticated])
 def mine(request: Request) -> Response:
@@ -269,6 +285,7 @@ def mine(request: Request) -> Response:
     )
 
 
+@extend_schema(tags=["policies"], request=PeriodInput, responses=OrderSerializer)
 @api_view(["POST"])
 @permission_classes([IsAuthenticated])
 def confirm_match(request: Request, pk: int) -> Response:
@@ -283,6 +300,7 @@ def confirm_match(request: Request, pk: int) -> Response:
     return Response(OrderSerializer(order).data, status=status.HTTP_201_CREATED)
 
 
+@extend_schema(tags=["policies"], request=VersionInput, responses=VersionSerializer)
 @api_view(["POST"])
 @permission_classes([IsAdminUser])
 def create_version(request: Request, code: str) -> Response:
@@ -303,6 +321,7 @@ def create_version(request: Request, code: str) -> Response:
     return Response(VersionSerializer(version).data, status=status.HTTP_201_CREATED)
 
 
+@extend_schema(tags=["policies"], request=ReviewInput, responses=VersionSerializer)
 @api_view(["POST"])
 @permission_classes([IsAdminUser])
 def version_action(request: Request, pk: int, action: str) -> Response:
@@ -330,6 +349,7 @@ def version_action(request: Request, pk: int, action: str) -> Response:
     return Response(VersionSerializer(version).data)
 
 
+@extend_schema(tags=["policies"], responses=OpenApiTypes.OBJECT)
 @api_view(["GET"])
 @permission_classes([IsAdminUser])
 def simulation(request: Request, pk: int) -> Response:
@@ -355,30 +375,34 @@ def _money(value: Any) -> str | None:
     return None if value is None else f"{value:.2f}"
 
 
+@extend_schema(tags=["policies"], request=BatchInput, responses=BatchSerializer)
 @api_view(["POST"])
 @permission_classes([IsAdminUser])
 def start_batch(request: Request) -> Response:
-    audience = request.data.get("audience") if isinstance(request.data, dict) else None
-    if audience not in Audience.values:
-        return invalid({"audience": ["应为 enterprise 或 resident"]})
-    batch = services.start_batch(audience, request.user)
+    data = BatchInput(data=request.data)
+    if not data.is_valid():
+        return invalid(data.errors)
+    batch = services.start_batch(data.validated_data["audience"], request.user)
     run_batch_task.delay(batch.pk)  # in the request unless a Celery broker is configured
     batch.refresh_from_db()
     return Response(BatchSerializer(batch).data, status=status.HTTP_201_CREATED)
 
 
+@extend_schema(tags=["policies"], responses=BatchSerializer)
 @api_view(["GET"])
 @permission_classes([IsAdminUser])
 def batch_detail(request: Request, pk: int) -> Response:
     return Response(BatchSerializer(get_object_or_404(MatchBatch, pk=pk)).data)
 
 
+@extend_schema(tags=["policies"], request=None, responses=OpenApiTypes.OBJECT)
 @api_view(["POST"])
 @permission_classes([IsAdminUser])
 def push_batch(request: Request, pk: int) -> Response:
     return Response({"pushed": services.push(get_object_or_404(MatchBatch, pk=pk))})
 
 
+@extend_schema(tags=["policies"], request=PeriodInput, responses=OpenApiTypes.OBJECT)
 @api_view(["POST"])
 @permission_classes([IsAdminUser])
 def create_orders(request: Request, code: str) -> Response:
@@ -395,6 +419,11 @@ def create_orders(request: Request, code: str) -> Response:
     return Response({"created": created})
 
 
+@extend_schema(
+    tags=["policies"],
+    responses=OrderSerializer(many=True),
+    parameters=[OpenApiParameter("status", str)],
+)
 @api_view(["GET"])
 @permission_classes([IsAdminUser])
 def order_list(request: Request) -> Response:
@@ -404,6 +433,7 @@ def order_list(request: Request) -> Response:
     return Response(OrderSerializer(orders[:500], many=True).data)
 
 
+@extend_schema(tags=["policies"], request=ReviewInput, responses=OrderSerializer)
 @api_view(["POST"])
 @permission_classes([IsAdminUser])
 def review_order(request: Request, pk: int) -> Response:
@@ -423,6 +453,7 @@ def review_order(request: Request, pk: int) -> Response:
     return Response(OrderSerializer(order).data)
 
 
+@extend_schema(tags=["policies"], request=None, responses=OpenApiTypes.OBJECT)
 @api_view(["POST"])
 @permission_classes([IsAdminUser])
 def hand_over(request: Request) -> Response:
@@ -432,6 +463,7 @@ def hand_over(request: Request) -> Response:
     return Response({"key": export.key, "orders": export.orders, "total": _money(export.total)})
 
 
+@extend_schema(tags=["policies"], request=ImportInput, responses=OpenApiTypes.OBJECT)
 @api_view(["POST"])
 @permission_classes([IsAdminUser])
 @parser_classes([MultiPartParser, JSONParser])
