@@ -8,6 +8,8 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
 
 from govsvc.core.models import AuditRecord
 from govsvc.evaluations import desk, rectifications, stats, tick
@@ -122,3 +124,35 @@ def test_an_overdue_desk_request_is_escalated_by_the_tick(people) -> None:
     assert req.status == "escalated"
     req = desk.assign(req, people.supervisor, coordinator_id=people.officer.pk)
     assert req.status == "coordinating"
+
+
+def test_a_supervisor_reviews_an_appeal_on_the_staff_pages(make_act, people) -> None:
+    rect = bad_rating(make_act).rectification
+    officer = Client()
+    officer.force_login(people.officer)
+    officer.post(
+        reverse("evaluations:rectification_action", args=[rect.pk, "appeal"]),
+        {"ground": "unfounded", "reason": "办事人未带身份证，按规定不能受理"},
+    )
+
+    supervisor = Client()
+    supervisor.force_login(people.supervisor)
+    listing = supervisor.get(reverse("evaluations:appeal_list")).content.decode()
+    assert f"#{rect.pk}" in listing and "申诉复核中" in listing
+    detail = supervisor.get(reverse("evaluations:rectification_detail", args=[rect.pk]))
+    assert 'id="action-uphold_appeal"' in detail.content.decode()
+    assert (
+        'id="action-verify"'
+        not in officer.get(
+            reverse("evaluations:rectification_detail", args=[rect.pk])
+        ).content.decode()
+    )
+
+    page = supervisor.post(
+        reverse("evaluations:rectification_action", args=[rect.pk, "uphold_appeal"]),
+        {"note": "经核实，按规定不能受理，差评不计入"},
+        follow=True,
+    ).content.decode()
+    assert "申诉成立已撤销" in page and "差评不计入" in page
+    rect.refresh_from_db()
+    assert rect.status == "set_aside" and rect.rating.status == "set_aside"
