@@ -2,9 +2,10 @@
 
 from typing import Any
 
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import permissions, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -16,8 +17,10 @@ from rest_framework.response import Response
 from govsvc.bundles.models import Bundle
 from govsvc.cases import forms, services
 from govsvc.cases.models import (
+    Authorisation,
     Case,
     CaseEvent,
+    CaseResult,
     DeliveryMethod,
     DeliveryStatus,
     Notification,
@@ -26,6 +29,7 @@ from govsvc.cases.models import (
     WebhookSubscription,
 )
 from govsvc.catalog.models import ServiceItem, Status
+from govsvc.core import audit
 from govsvc.core.masking import mask_address, mask_id_number, mask_name, mask_phone
 
 MASKS = {
@@ -116,16 +120,31 @@ class CaseDetailSerializer(CaseSerializer):
     timeline = EventSerializer(source="events", many=True, read_only=True)
     form_data = serializers.SerializerMethodField()
     materials = serializers.SerializerMethodField()
+    results = serializers.SerializerMethodField()
 
     class Meta(CaseSerializer.Meta):
         fields = [
             *CaseSerializer.Meta.fields,
             "answers", "form_data", "missing", "refusal_reason", "postal_tracking",
-            "materials", "subcases", "timeline",
+            "materials", "results", "subcases", "timeline",
         ]  # fmt: skip
 
     def get_form_data(self, case: Case) -> dict[str, Any]:
         return masked_form(case, self.context["request"].user)
+
+    def get_results(self, case: Case) -> list[dict[str, Any]]:
+        """Every department's results, delivered together once the case is complete."""
+        rows = CaseResult.objects.filter(subcase__case=case).select_related("subcase__department")
+        return [
+            {
+                "name": r.name,
+                "number": r.number,
+                "kind": r.kind,
+                "department": r.subcase.department.short_name,
+                "download": f"/cases/{case.number}/results/{r.pk}/" if r.file else None,
+            }
+            for r in rows
+        ]
 
     def get_materials(self, case: Case) -> list[dict[str, Any]]:
         return [
@@ -447,6 +466,7 @@ class SubCaseViewSet(viewsets.ReadOnlyModelViewSet):
     """A department's own sub-cases, nearest deadline first."""
 
     permission_classes = [permissions.IsAuthenticated]
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
     serializer_class = SubCaseSerializer
 
     def get_queryset(self) -> QuerySet[SubCase]:
@@ -487,6 +507,24 @@ class SubCaseViewSet(viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: str) -> Response:
+        upload = request.FILES.get("file")
+        if upload is not None:
+            # multipart: one result with its file (licence, certificate or decision)
+            name = str(request.data.get("name") or "")
+            if not name:
+                raise ValidationError({"name": "请填写结果名称"})
+            result = {
+                "name": name,
+                "number": request.data.get("number", ""),
+                "kind": request.data.get("kind", ""),
+            }
+            return self._act(
+                request,
+                services.approve,
+                [result],
+                str(request.data.get("note", "")),
+                {name: upload},
+            )
         results = request.data.get("results")
         if results is not None and not isinstance(results, list):
             raise ValidationError({"results": "results 应为列表"})
@@ -572,3 +610,67 @@ class WebhookViewSet(viewsets.ModelViewSet):
             raise Http404("没有这条死信")
         retry_dead(delivery)
         return Response({"id": delivery.pk, "status": delivery.status})
+
+
+class AuthorisationSerializer(serializers.ModelSerializer):
+    agent = serializers.CharField(source="agent.username", read_only=True)
+    agent_username = serializers.CharField(write_only=True, help_text="代办人的用户名")
+    applicant = serializers.CharField(source="applicant.name", read_only=True)
+    bundle = serializers.IntegerField(source="bundle.list_no", required=False, allow_null=True)
+
+    class Meta:
+        model = Authorisation
+        fields = [
+            "id",
+            "agent",
+            "agent_username",
+            "applicant",
+            "bundle",
+            "document",
+            "valid_until",
+            "revoked_at",
+        ]
+        read_only_fields = ["revoked_at"]
+
+
+class AuthorisationViewSet(viewsets.ModelViewSet):
+    """An applicant authorises an agent (family member, company clerk, 帮办代办) to apply."""
+
+    permission_classes = [permissions.IsAuthenticated]
+    serializer_class = AuthorisationSerializer
+    http_method_names = ["get", "post", "head", "options"]
+
+    def get_queryset(self) -> QuerySet[Authorisation]:
+        user_id = self.request.user.pk or 0
+        return (
+            Authorisation.objects.filter(applicant__user_id=user_id)
+            | Authorisation.objects.filter(agent_id=user_id)
+        ).select_related("agent", "applicant", "bundle")
+
+    def perform_create(self, serializer: serializers.BaseSerializer) -> None:
+        from django.contrib.auth import get_user_model
+
+        applicant = services.Applicant.objects.filter(user_id=self.request.user.pk or 0).first()
+        if applicant is None:
+            raise ValidationError({"detail": "请先完善申请人资料"})
+        data = serializer.validated_data
+        agent = get_user_model().objects.filter(username=data.pop("agent_username")).first()
+        if agent is None:
+            raise ValidationError({"agent_username": "没有这个代办人账号"})
+        bundle_no = (data.pop("bundle", None) or {}).get("list_no")
+        bundle = Bundle.objects.filter(list_no=bundle_no).first() if bundle_no else None
+        with transaction.atomic():
+            auth = serializer.save(agent=agent, applicant=applicant, bundle=bundle)
+            audit.record("authorisation_granted", auth, actor=self.request.user)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def revoke(self, request: Request, pk: str) -> Response:
+        auth = self.get_object()
+        if auth.applicant.user_id != request.user.pk:
+            raise PermissionDenied("只有委托人可以撤销授权")
+        with transaction.atomic():
+            auth.revoked_at = timezone.now()
+            auth.save(update_fields=["revoked_at"])
+            audit.record("authorisation_revoked", auth, actor=request.user)
+        return Response(AuthorisationSerializer(auth).data)

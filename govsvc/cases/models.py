@@ -294,6 +294,30 @@ class CaseMaterial(models.Model):
         return self.name
 
 
+def result_path(instance: "CaseResult", filename: str) -> str:
+    return f"results/{instance.subcase.case_id}/{uuid.uuid4().hex}/{filename}"
+
+
+class CaseResult(models.Model):
+    """What a department hands over: a licence, certificate or decision, with its file."""
+
+    subcase = models.ForeignKey(
+        SubCase, verbose_name="子办件", on_delete=models.CASCADE, related_name="result_files"
+    )
+    name = models.CharField("结果名称", max_length=200)
+    kind = models.CharField("结果类型", max_length=32, blank=True)
+    number = models.CharField("证照编号", max_length=64, blank=True)
+    file = models.FileField("文件", upload_to=result_path, max_length=255, blank=True)
+    issued_at = models.DateTimeField("出具时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "办理结果"
+        verbose_name_plural = "办理结果"
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class CaseEvent(models.Model):
     """One entry of the case timeline that the applicant and every department see."""
 

@@ -21,6 +21,7 @@ from govsvc.cases.models import (
     Case,
     CaseEvent,
     CaseMaterial,
+    CaseResult,
     CaseStatus,
     SubCase,
     SubStatus,
@@ -483,7 +484,11 @@ def ask_correction(sub: SubCase, actor: Any, reason: str) -> SubCase:
 
 @transaction.atomic
 def approve(
-    sub: SubCase, actor: Any, results: list[dict[str, Any]] | None = None, note: str = ""
+    sub: SubCase,
+    actor: Any,
+    results: list[dict[str, Any]] | None = None,
+    note: str = "",
+    files: dict[str, UploadedFile] | None = None,
 ) -> SubCase:
     sub = _own_sub(sub, actor)
     _transition(sub, "approve")
@@ -493,6 +498,15 @@ def approve(
     ]
     sub.reason = note
     sub.save()
+    for result in sub.results:
+        name = str(result.get("name") or sub.item.name)[:200]
+        CaseResult.objects.create(
+            subcase=sub,
+            name=name,
+            kind=str(result.get("kind") or "")[:32],
+            number=str(result.get("number") or "")[:64],
+            file=(files or {}).get(name),
+        )
     _event(sub.case, "approved", f"{sub.department}办结「{sub.item.name}」", actor, sub)
     audit.record("subcase_approved", sub, actor=actor, data={"results": sub.results})
     emit(

@@ -5,6 +5,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -212,4 +213,19 @@ def workbench(request: HttpRequest) -> HttpResponse:
         request,
         "cases/workbench.html",
         {"dept": dept, "window": window, "queue": queue, "notices": notices},
+    )
+
+
+@login_required
+def result_file(request: HttpRequest, number: str, pk: int) -> HttpResponseBase:
+    from django.http import FileResponse
+
+    from govsvc.cases.models import CaseResult
+
+    case = _case_for(request, number)
+    result = get_object_or_404(CaseResult, pk=pk, subcase__case=case)
+    if not result.file:
+        raise Http404("该结果没有电子文件")
+    return FileResponse(
+        result.file.open("rb"), as_attachment=True, filename=result.file.name.rsplit("/", 1)[-1]
     )

@@ -216,3 +216,51 @@ def test_near_and_past_deadlines_are_flagged_once_to_the_department_and_supervis
 def test_promised_date_counts_chinese_working_days() -> None:
     # 2026-09-30 + 3 working days skips the National Day holiday.
     assert add_workdays(dt.date(2026, 9, 30), 3) > dt.date(2026, 10, 7)
+
+
+def test_an_agent_applies_for_an_applicant_with_a_recorded_authorisation() -> None:
+    user, applicant = personas.resident("赵老伯")
+    agent, _ = personas.resident("赵小妹")
+    owner = personas.client_for(user)
+    granted = owner.post(
+        "/api/v1/authorisations/",
+        {
+            "agent_username": agent.username,
+            "document": "授权委托书（2026）",
+            "valid_until": "2027-12-31",
+        },
+        format="json",
+    )
+    assert granted.status_code == 201, granted.content
+    helper = personas.client_for(agent)
+    created = helper.post(
+        "/api/v1/cases/", {"bundle": 37, "applicant_id": applicant.pk}, format="json"
+    )
+    assert created.status_code == 201, created.content
+    case = Case.objects.get(number=created.json()["number"])
+    assert case.applicant == applicant and case.authorisation is not None
+    owner.post(f"/api/v1/authorisations/{granted.json()['id']}/revoke/")
+    refused = helper.post(
+        "/api/v1/cases/", {"bundle": 37, "applicant_id": applicant.pk}, format="json"
+    )
+    assert refused.status_code == 400 and "授权" in refused.json()["error"]["message"]
+
+
+def test_a_department_attaches_a_licence_file_that_the_applicant_downloads() -> None:
+    user, _ = personas.resident()
+    case = _accepted_newborn(user)
+    sub = case.subcases.filter(status=SubStatus.PENDING).select_related("department").first()
+    assert sub is not None
+    officer = personas.client_for(personas.staff(sub.department))
+    officer.post(f"/api/v1/subcases/{sub.pk}/take/")
+    done = officer.post(
+        f"/api/v1/subcases/{sub.pk}/approve/",
+        {"name": "出生医学证明", "number": "Q420000001", "file": personas.pdf("cert.pdf")},
+    )
+    assert done.status_code == 200, done.content
+    results = personas.client_for(user).get(f"/api/v1/cases/{case.number}/").json()["results"]
+    assert results[0]["number"] == "Q420000001"
+    page = Client()
+    page.force_login(user)
+    download = page.get(results[0]["download"])
+    assert download.status_code == 200 and b"%PDF" in b"".join(download.streaming_content)  # type: ignore[attr-defined]
