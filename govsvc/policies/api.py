@@ -104,7 +104,7 @@ class BatchSerializer(serializers.ModelSerializer):
     class Meta:
         model = MatchBatch
         fields = [
-            "id", "audience", "status", "progress", "policies_total", "policies_done",
+            "id", "audience", "as_of", "status", "progress", "policies_total", "policies_done",
             "profiles", "matches", "error", "created_at", "finished_at",
         ]  # fmt: skip
 
@@ -161,6 +161,7 @@ class PeriodInput(serializers.Serializer):
 
 class BatchInput(serializers.Serializer):
     audience = serializers.ChoiceField(choices=Audience.choices)
+    as_of = serializers.DateField(required=False, allow_null=True)
 
 
 class ImportInput(serializers.Serializer):
@@ -382,7 +383,9 @@ def start_batch(request: Request) -> Response:
     data = BatchInput(data=request.data)
     if not data.is_valid():
         return invalid(data.errors)
-    batch = services.start_batch(data.validated_data["audience"], request.user)
+    batch = services.start_batch(
+        data.validated_data["audience"], request.user, data.validated_data.get("as_of")
+    )
     run_batch_task.delay(batch.pk)  # in the request unless a Celery broker is configured
     batch.refresh_from_db()
     return Response(BatchSerializer(batch).data, status=status.HTTP_201_CREATED)

@@ -220,6 +220,9 @@ class MatchBatch(models.Model):
     status = models.CharField(
         "状态", max_length=16, choices=BatchStatus.choices, default=BatchStatus.PENDING
     )
+    as_of = models.DateField(
+        "数据时点", null=True, blank=True, help_text="按该日的画像数据匹配；为空则用当前数据"
+    )
     policies_total = models.PositiveIntegerField("政策数", default=0)
     policies_done = models.PositiveIntegerField("已完成政策数", default=0)
     profiles = models.PositiveIntegerField("画像数", default=0)

@@ -216,7 +216,24 @@ def values_as_of(profile: Profile, day: date) -> dict[str, Any]:
     return found
 
 
-def profile_rows(kind: str) -> Iterable[dict[str, Any]]:
-    """Every profile of ``kind`` as a dict, ``entity_id`` being the profile's primary key."""
-    for pk, values in Profile.objects.filter(kind=kind).values_list("pk", "values").iterator():
-        yield {**values, "entity_id": pk}
+def profile_rows(kind: str, as_of: date | None = None) -> Iterable[dict[str, Any]]:
+    """Every profile of ``kind`` as a dict, ``entity_id`` being the profile's primary key.
+
+    With ``as_of``, each field holds the latest fact dated on or before that day.
+    """
+    if as_of is None:
+        for pk, values in Profile.objects.filter(kind=kind).values_list("pk", "values").iterator():
+            yield {**values, "entity_id": pk}
+        return
+    rows: dict[int, dict[str, Any]] = {
+        pk: {"entity_id": pk}
+        for pk in Profile.objects.filter(kind=kind).values_list("pk", flat=True)
+    }
+    facts = (
+        ProfileFact.objects.filter(profile__kind=kind, as_of__lte=as_of)
+        .order_by("profile_id", "field", "-as_of", "-id")
+        .values_list("profile_id", "field", "value")
+    )
+    for profile_id, name, value in facts.iterator():
+        rows[profile_id].setdefault(name, value)
+    yield from rows.values()

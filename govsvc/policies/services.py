@@ -179,10 +179,9 @@ def payout(version: PolicyVersion, values: dict[str, Any]) -> Decimal | None:
     return version.amount
 
 
-def arrow_profiles(audience: str) -> pa.Table:
-    """The profiles of ``audience`` as an Arrow table in the schema's types."""
+def arrow_profiles(audience: str, rows: list[dict[str, Any]]) -> pa.Table:
+    """Profile rows of ``audience`` as an Arrow table in the schema's types."""
     schema = schema_for(audience)
-    rows = list(profile_rows(audience))
     columns: dict[str, pa.Array] = {
         "entity_id": pa.array([r["entity_id"] for r in rows], pa.int64())
     }
@@ -192,18 +191,19 @@ def arrow_profiles(audience: str) -> pa.Table:
     return pa.table(columns)
 
 
-def _duck_table(audience: str) -> tuple[ProfileTable, int]:
+def _duck_table(audience: str, rows: list[dict[str, Any]]) -> tuple[ProfileTable, int]:
     con = duckdb.connect(":memory:")
-    con.register("source_profiles", arrow_profiles(audience))
+    con.register("source_profiles", arrow_profiles(audience, rows))
     table = ProfileTable(con, "source_profiles", schema_for(audience))
     count = table.materialise(schema_for(audience).names())
     return table, count
 
 
 @transaction.atomic
-def start_batch(audience: str, actor: Any) -> MatchBatch:
+def start_batch(audience: str, actor: Any, as_of: date | None = None) -> MatchBatch:
     batch = MatchBatch.objects.create(
         audience=audience,
+        as_of=as_of,
         started_by=actor if actor is not None and actor.is_authenticated else None,
         policies_total=Policy.objects.filter(
             audience=audience, status=PolicyStatus.PUBLISHED
@@ -216,8 +216,9 @@ def start_batch(audience: str, actor: Any) -> MatchBatch:
 def run_batch(batch: MatchBatch) -> MatchBatch:
     """Match every published policy of the batch's audience over every profile.
 
-    One DuckDB query per policy; progress is saved after each. Matches already found for
-    the same version are kept, not duplicated.
+    Profiles are read as they stood on ``batch.as_of`` (current values when empty). One
+    DuckDB query per policy; progress is saved after each. Matches already found for the
+    same version are kept, not duplicated.
     """
     MatchBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.RUNNING)
     policies = list(
@@ -226,11 +227,13 @@ def run_batch(batch: MatchBatch) -> MatchBatch:
         .order_by("code")
     )
     try:
-        table, count = _duck_table(batch.audience)
+        rows = list(profile_rows(batch.audience, batch.as_of))
+        values = {row["entity_id"]: row for row in rows}
+        table, count = _duck_table(batch.audience, rows)
         MatchBatch.objects.filter(pk=batch.pk).update(profiles=count, policies_total=len(policies))
         found = 0
         for done, policy in enumerate(policies, start=1):
-            found += _match_policy(batch, table, policy)
+            found += _match_policy(batch, table, policy, values)
             MatchBatch.objects.filter(pk=batch.pk).update(policies_done=done, matches=found)
         table.con.close()
     except Exception as exc:
@@ -248,7 +251,9 @@ def run_batch(batch: MatchBatch) -> MatchBatch:
     return batch
 
 
-def _match_policy(batch: MatchBatch, table: ProfileTable, policy: Policy) -> int:
+def _match_policy(
+    batch: MatchBatch, table: ProfileTable, policy: Policy, values: dict[int, dict[str, Any]]
+) -> int:
     version = policy.published_version
     assert version is not None
     rule = compile_rule(version.rule, schema_for(policy.audience))
@@ -263,19 +268,17 @@ def _match_policy(batch: MatchBatch, table: ProfileTable, policy: Policy) -> int
             "profile_id", flat=True
         )
     )
-    new = []
-    for profile in Profile.objects.filter(pk__in=set(ids) - existing).only("pk", "values"):
-        explanation = explain(rule, profile.values)
-        new.append(
-            Match(
-                policy=policy,
-                version=version,
-                profile=profile,
-                batch=batch,
-                explanation=explanation.as_dict(),
-                amount=payout(version, profile.values),
-            )
+    new = [
+        Match(
+            policy=policy,
+            version=version,
+            profile_id=pk,
+            batch=batch,
+            explanation=explain(rule, values[pk]).as_dict(),
+            amount=payout(version, values[pk]),
         )
+        for pk in sorted(set(ids) - existing)
+    ]
     with transaction.atomic():
         Match.objects.bulk_create(new, batch_size=500, ignore_conflicts=True)
         audit.record(
@@ -312,7 +315,7 @@ def simulate(version: PolicyVersion) -> Simulation:
     """How many would qualify, by region and industry, and what it would cost."""
     policy = version.policy
     rule, formula = check_version_text(policy.audience, version.rule, version.amount_formula)
-    table, count = _duck_table(policy.audience)
+    table, count = _duck_table(policy.audience, list(profile_rows(policy.audience)))
     first, second = (DUCKDB.ident(name) for name in GROUPS[Audience(policy.audience)])
     if formula is not None:
         amount_sql = f"GREATEST({_Compiler(DUCKDB).operand(formula.tree)}, 0)"

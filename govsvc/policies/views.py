@@ -2,6 +2,7 @@
 batches and payments. Server-rendered, usable on a phone, no JavaScript needed."""
 
 from collections.abc import Callable
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import wraps
 from typing import Any
@@ -182,10 +183,14 @@ def staff_simulation(request: HttpRequest, pk: int) -> HttpResponse:
 def staff_batches(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         audience = request.POST.get("audience", "")
+        try:
+            as_of = date.fromisoformat(request.POST["as_of"]) if request.POST.get("as_of") else None
+        except ValueError:
+            as_of, audience = None, ""
         if audience not in Audience.values:
-            messages.error(request, "请选择对象")
+            messages.error(request, "请选择对象，数据时点请写成 YYYY-MM-DD")
         else:
-            batch = services.start_batch(audience, request.user)
+            batch = services.start_batch(audience, request.user, as_of)
             run_batch_task.delay(batch.pk)
             batch.refresh_from_db()
             messages.success(

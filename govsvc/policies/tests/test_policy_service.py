@@ -231,3 +231,22 @@ def test_an_absurd_formula_amount_is_unknown_not_a_crash() -> None:
     result = services.simulate(version)
 
     assert result.qualified == 3 and result.total_payout is None
+
+
+def test_a_batch_can_match_profiles_as_they_stood_on_a_past_day() -> None:
+    f.load_enterprises(as_of=date(2025, 6, 30))
+    older = "entity_id,registered_region,is_high_tech,revenue_last_year\n91420100A1,江岸区,1,100\n"
+    profiles.import_profiles(
+        "old.csv", io.BytesIO(older.encode()), kind="enterprise", as_of=date(2024, 6, 30)
+    )
+    f.published()
+
+    past = services.run_batch(services.start_batch(Audience.ENTERPRISE, None, date(2024, 12, 31)))
+    now = services.run_batch(services.start_batch(Audience.ENTERPRISE, None))
+
+    assert past.matches == 0  # in 2024 A1 earned 100 yuan and A2 had no data yet
+    assert now.matches == 2
+    match = Match.objects.get(profile__entity_id="91420100A1")
+    assert (
+        match.batch == now and match.explanation["steps"][2]["values"]["revenue_last_year"] == 8e6
+    )
