@@ -69,6 +69,14 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _strong(hits: list[dict[str, Any]], keep: int, most: int) -> list[dict[str, Any]]:
+    """The best hits, then those within reach of the best: a page of near-misses helps no one."""
+    if not hits:
+        return hits
+    floor = 0.3 * hits[0]["score"]
+    return [h for i, h in enumerate(hits[:most]) if i < keep or h["score"] >= floor]
+
+
 def search_page(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:100]
     results = search(query, limit=20) if query else []
@@ -78,8 +86,8 @@ def search_page(request: HttpRequest) -> HttpResponse:
         template,
         {
             "query": query,
-            "bundles": [r for r in results if r["kind"] == "bundle"],
-            "items": [r for r in results if r["kind"] == "item"],
+            "bundles": _strong([r for r in results if r["kind"] == "bundle"], keep=3, most=6),
+            "items": _strong([r for r in results if r["kind"] == "item"], keep=3, most=8),
         },
     )
 
