@@ -41,7 +41,6 @@ from govsvc.policies.rules import (
     CheckedRule,
     Explanation,
     FieldType,
-    RuleError,
     Schema,
     compile_amount,
     compile_rule,
@@ -50,7 +49,7 @@ from govsvc.policies.rules import (
 from govsvc.policies.rules.evaluator import amount as amount_of
 from govsvc.policies.rules.evaluator import read_value
 from govsvc.policies.rules.schema import SCHEMAS
-from govsvc.policies.rules.sql import DUCKDB, _Compiler, to_sql
+from govsvc.policies.rules.sql import DUCKDB, amount_sql, to_sql
 
 logger = logging.getLogger(__name__)
 
@@ -318,15 +317,15 @@ def simulate(version: PolicyVersion) -> Simulation:
     table, count = _duck_table(policy.audience, list(profile_rows(policy.audience)))
     first, second = (DUCKDB.ident(name) for name in GROUPS[Audience(policy.audience)])
     if formula is not None:
-        amount_sql = f"GREATEST({_Compiler(DUCKDB).operand(formula.tree)}, 0)"
+        amount = f"GREATEST({amount_sql(formula)}, 0)"
     elif version.amount is not None:
-        amount_sql = f"CAST('{version.amount}' AS DOUBLE)"
+        amount = f"CAST('{version.amount}' AS DOUBLE)"
     else:
-        amount_sql = "CAST(NULL AS DOUBLE)"
+        amount = "CAST(NULL AS DOUBLE)"
     where = to_sql(rule, where=True)
     rows = table.con.execute(
         f"SELECT {first}, {second}, count(*), sum(a), count(*) - count(a) FROM "
-        f"(SELECT {first}, {second}, {amount_sql} AS a FROM {TABLE} WHERE {where}) "
+        f"(SELECT {first}, {second}, {amount} AS a FROM {TABLE} WHERE {where}) "
         f"GROUP BY ALL ORDER BY 3 DESC, 4 DESC NULLS LAST, 1, 2"
     ).fetchall()
     table.con.close()
@@ -491,11 +490,3 @@ def hand_over(actor: Any) -> FinanceExport | None:
             "policy_payments_handed_over", export, actor=actor, summary=f"{len(orders)} 笔"
         )
     return export
-
-
-def rule_error_dict(exc: RuleError) -> dict[str, Any]:
-    return exc.as_dict()
-
-
-def today() -> date:
-    return timezone.localdate()

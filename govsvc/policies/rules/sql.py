@@ -97,6 +97,11 @@ def to_sql(rule: CheckedRule, dialect: Dialect = DUCKDB, *, where: bool = False)
     return dialect.compile(rule, where=where)
 
 
+def amount_sql(formula: CheckedRule, dialect: Dialect = DUCKDB) -> str:
+    """An amount formula as a SQL number; NULL where the Python evaluator gives None."""
+    return _Compiler(dialect).operand(formula.tree)
+
+
 def _has_arith(node: Node) -> bool:
     if isinstance(node, Arith):
         return True
