@@ -171,7 +171,7 @@ def main() -> None:
     model.save(model_path)
     summary.update(bench_intake(model_path, args.tickets, args.threads))
     summary["targets_met"] = {
-        "train_10000_under_60s": summary["train_seconds"] < 60,
+        "train_under_60s": summary["train_seconds"] < 60,
         "classify_1000_per_second": summary["classify_batch_per_cpu_second"] >= 1000,
     }
     print(json.dumps(summary, ensure_ascii=False))

@@ -559,6 +559,14 @@ def merge(ticket: Ticket, *, into: Ticket, actor: Actor, note: str = "") -> Tick
             )
         t.parent = parent
         _event(parent, "merge_child", parent.status, actor, note=t.number)
+        _event(
+            t,
+            "caller_informed",
+            t.status,
+            None,
+            note=f"您反映的问题已与工单 {parent.number} 合并办理，办理结果将同时告知您。",
+            data={"parent": parent.number, "stage": "并单"},
+        )
         return {"parent": parent.number}
 
     return _perform(ticket, "merge", actor, apply, note=note)

@@ -151,9 +151,9 @@ def test_a_merged_duplicate_keeps_its_caller_informed(places, catalogue, agent, 
     services.answer(parent, actor=labour_officer, text="已督促企业支付")
     services.close(parent, actor=agent)
 
-    informed = child.events.filter(action="caller_informed")
-    assert informed.count() == 2
-    assert "已督促企业支付" in informed.last().note
+    informed = [e.note for e in child.events.filter(action="caller_informed")]
+    assert len(informed) == 3
+    assert parent.number in informed[0] and "已督促企业支付" in informed[-1]
     assert "merge_child" in actions_of(parent)
 
 
