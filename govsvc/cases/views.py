@@ -144,7 +144,19 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
             and case.status == CaseStatus.SUBMITTED,
             "my_subcases": [s for s in subcases if dept is not None and s.department_id == dept.pk],
             "materials": case.materials.all(),
+            "acts": _acts_to_rate(case, request.user),
         },
+    )
+
+
+def _acts_to_rate(case: Case, user: Any) -> list[Any]:
+    """The service acts of this case the applicant may still rate (一次一评)."""
+    from govsvc.evaluations.models import ServiceAct
+
+    if case.applicant.user_id != user.pk or not case.number:
+        return []
+    return list(
+        ServiceAct.objects.filter(reference=case.number, person_id=user.pk, ratings__isnull=True)
     )
 
 

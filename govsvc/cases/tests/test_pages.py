@@ -50,3 +50,12 @@ def test_the_window_accepts_from_the_case_page() -> None:
 def test_pages_need_login() -> None:
     response = Client().get("/cases/apply/8/")
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_the_resident_is_offered_a_rating_for_the_accepted_case() -> None:
+    user, _ = personas.resident()
+    case = _accepted_newborn(user)
+    page = Client()
+    page.force_login(user)
+    text = page.get(f"/cases/{case.number}/").content.decode()
+    assert "请您评价" in text and "/evaluations/rate/" in text
