@@ -5,6 +5,7 @@ Production sets the variables documented next to each setting below.
 """
 
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 
@@ -206,7 +207,7 @@ if OIDC_ENABLED:
 # S3_BUCKET (with S3_ENDPOINT_URL, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY, S3_REGION) for an
 # S3-compatible object store such as MinIO or a government cloud's OSS.
 S3_BUCKET = env_str("S3_BUCKET", "")
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
