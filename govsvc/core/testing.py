@@ -41,19 +41,20 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def serve_platform(var: Path) -> Iterator[LivePlatform]:
+FULL_SETUP = (["migrate", "--noinput", "-v0"], ["load_reference_data"], ["create_demo_accounts"])
+
+
+def serve_platform(var: Path, setup: tuple[list[str], ...] = FULL_SETUP) -> Iterator[LivePlatform]:
     env = {**os.environ, "VAR_DIR": str(var), "DATABASE_URL": f"sqlite:///{var / 'db.sqlite3'}"}
     base = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py")]
 
     def manage(*args: str) -> str:
-        done = subprocess.run([*base, *args], env=env, check=True, capture_output=True, text=True)
+        done = subprocess.run([*base, *args], env=env, capture_output=True, text=True, check=False)
+        if done.returncode:
+            raise RuntimeError(f"manage.py {' '.join(args[:2])} failed:\n{done.stderr[-2000:]}")
         return done.stdout
 
-    for command in (
-        ["migrate", "--noinput", "-v0"],
-        ["load_reference_data"],
-        ["create_demo_accounts"],
-    ):
+    for command in setup:
         manage(*command)
     port = _free_port()
     proc = subprocess.Popen(

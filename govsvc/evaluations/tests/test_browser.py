@@ -1,34 +1,19 @@
 """In headless Chromium: a resident rates a completed case on a phone-sized page, and a
 department officer follows the bad rating through the staff pages to its callback.
 
-Runs the real server on a fresh SQLite database holding one department (the approach of the portal's browser
-test, copied here); skipped, saying why, where Chromium is not installed.
+Runs the real server (govsvc.core.testing) on a fresh SQLite database holding one
+department; skipped, saying why, where Chromium is not installed.
 """
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-SHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from govsvc.core.testing import CHROMIUM, CHROMIUM_ARGS, SHOTS, serve_platform
+
 PHONE = {"width": 390, "height": 844}
 
 pytestmark = [
@@ -52,43 +37,13 @@ print("TOKEN=" + act.token)
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
-    var = tmp_path_factory.mktemp("var")
-    env = {**os.environ, "VAR_DIR": str(var), "DATABASE_URL": f"sqlite:///{var / 'db.sqlite3'}"}
-    manage = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py")]
     # Only the department the case belongs to is needed, not the whole reference data.
-    subprocess.run(
-        [*manage, "migrate", "--noinput", "-v0"], env=env, check=True, capture_output=True
-    )
-    setup = subprocess.run(
-        [*manage, "shell", "-v0", "-c", SETUP], env=env, check=True, capture_output=True, text=True
-    )
-    token = setup.stdout.split("TOKEN=")[1].strip()
-    port = _free_port()
-    proc = subprocess.Popen(
-        [*manage, "runserver", f"127.0.0.1:{port}", "--noreload"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            with socket.socket() as sock:
-                if sock.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            time.sleep(0.3)
-        yield f"http://127.0.0.1:{port}", token
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+    migrate_only = (["migrate", "--noinput", "-v0"],)
+    for platform in serve_platform(tmp_path_factory.mktemp("var"), setup=migrate_only):
+        token = platform.manage("shell", "-v0", "-c", SETUP).split("TOKEN=")[1].strip()
+        yield platform.url, token
 
 
 def test_a_bad_rating_from_a_phone_is_followed_to_its_callback(server: tuple[str, str]) -> None:
