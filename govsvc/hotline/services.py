@@ -470,9 +470,27 @@ def answer(ticket: Ticket, *, actor: Actor, text: str, resolved: bool = True) ->
         t.answer, t.resolved, t.answered_at = text, resolved, timezone.now()
         t.extension_pending = False
         _inform_merged(t, "答复", text)
+        _offer_rating(t, actor)
         return {"resolved": resolved}
 
     return _perform(ticket, "answer", actor, apply)
+
+
+def _offer_rating(t: Ticket, actor: Actor) -> None:
+    """The answer is a service act the caller may rate once (好差评, 一事一评)."""
+    from govsvc.evaluations.services import record_act
+
+    department = t.department or Department.objects.filter(short_name="市政务服务局").first()
+    if department is None:
+        return
+    record_act(
+        kind="ticket_answered",
+        reference=t.number,
+        department=department,
+        staff=actor if getattr(actor, "is_authenticated", False) else None,
+        person_name=t.caller_name,
+        phone=t.caller_phone,
+    )
 
 
 def supervise(ticket: Ticket, *, actor: Actor, note: str) -> Ticket:
@@ -514,6 +532,7 @@ def direct_close(ticket: Ticket, *, actor: Actor, text: str) -> Ticket:
         t.answer, t.resolved = text, True
         t.answered_at = timezone.now()
         _mark_closed(t)
+        _offer_rating(t, actor)
         return {}
 
     return _perform(ticket, "direct_close", actor, apply)
