@@ -10,6 +10,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serial
 from rest_framework import permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -462,9 +463,17 @@ class CaseViewSet(viewsets.GenericViewSet):
         )
 
 
+class QueuePagination(CursorPagination):
+    """A department's queue can hold many thousands of sub-cases: page by cursor, never count."""
+
+    ordering = ("deadline", "id")
+    page_size = 50
+
+
 class SubCaseViewSet(viewsets.ReadOnlyModelViewSet):
     """A department's own sub-cases, nearest deadline first."""
 
+    pagination_class = QueuePagination
     permission_classes = [permissions.IsAuthenticated]
     parser_classes = [JSONParser, MultiPartParser, FormParser]
     serializer_class = SubCaseSerializer
@@ -473,9 +482,13 @@ class SubCaseViewSet(viewsets.ReadOnlyModelViewSet):
         dept = services.staff_department(self.request.user)
         if dept is None:
             return SubCase.objects.none()
-        qs = SubCase.objects.filter(department=dept).select_related("case", "item", "department")
+        qs = (
+            SubCase.objects.filter(department=dept)
+            .select_related("case", "item", "department")
+            .prefetch_related("depends_on")
+        )
         if self.action == "list" and self.request.query_params.get("all") != "1":
-            return services.department_queue(self.request.user).select_related("department")
+            return services.department_queue(self.request.user)
         return qs.order_by("deadline", "id")
 
     def _act(self, request: Request, fn: Any, *args: Any) -> Response:

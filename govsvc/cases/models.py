@@ -234,7 +234,15 @@ class SubCase(models.Model):
         verbose_name = "子办件"
         verbose_name_plural = "子办件"
         ordering = ["deadline", "id"]
-        indexes = [models.Index(fields=["department", "status", "deadline"])]
+        indexes = [
+            models.Index(fields=["department", "status", "deadline"]),
+            # The department queue: open sub-cases by deadline, read a page at a time.
+            models.Index(
+                fields=["department", "deadline", "id"],
+                condition=models.Q(status__in=["pending", "handling", "correction"]),
+                name="subcase_open_queue",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case} / {self.item.name}"

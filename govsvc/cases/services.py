@@ -437,9 +437,12 @@ def department_queue(user: Any) -> QuerySet[SubCase]:
     if dept is None:
         return SubCase.objects.none()
     return (
-        SubCase.objects.filter(department=dept)
-        .exclude(status__in=[SubStatus.WAITING, *DONE_SUB_STATUSES])
-        .select_related("case", "item", "case__applicant")
+        SubCase.objects.filter(
+            department=dept,
+            status__in=[SubStatus.PENDING, SubStatus.HANDLING, SubStatus.CORRECTION],
+        )
+        .select_related("case", "item", "case__applicant", "department")
+        .prefetch_related("depends_on")
         .order_by("deadline", "id")
     )
 

@@ -264,3 +264,16 @@ def test_a_department_attaches_a_licence_file_that_the_applicant_downloads() -> 
     page.force_login(user)
     download = page.get(results[0]["download"])
     assert download.status_code == 200 and b"%PDF" in b"".join(download.streaming_content)  # type: ignore[attr-defined]
+
+
+def test_the_department_queue_reads_in_a_fixed_number_of_queries(django_assert_max_num_queries: object) -> None:
+    user, _ = personas.resident()
+    for _ in range(3):
+        _accepted_newborn(user)
+    case = Case.objects.filter(submitted_by=user).first()
+    assert case is not None
+    dept = case.subcases.filter(status=SubStatus.PENDING).first().department  # type: ignore[union-attr]
+    client = personas.client_for(personas.staff(dept))
+    with django_assert_max_num_queries(6):  # type: ignore[operator]
+        response = client.get("/api/v1/subcases/")
+    assert response.status_code == 200 and len(response.json()["results"]) >= 3
