@@ -109,9 +109,53 @@ def test_newborn_bundle_from_search_to_results(platform: LivePlatform, tmp_path:
         page.wait_for_load_state()
         assert "已送达" in page.inner_text("main")
         page.screenshot(path=str(SHOTS / "case-3-delivered.png"), full_page=True)
+
+        # 好差评: the resident rates the completed case from the phone; it is a bad rating.
+        page.locator("a", has_text="评价「办件办结」服务").click()
+        page.wait_for_url("**/evaluations/rate/**")
+        assert number in page.inner_text("main")
+        page.get_by_label("不满意", exact=True).check()
+        page.get_by_label("办事效率").check()
+        page.get_by_label("意见建议").fill("出生登记等了很久才办好")
+        page.get_by_role("button", name="提交评价").click()
+        page.wait_for_load_state()
+        assert "感谢您的评价" in page.inner_text("main")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 391
+        page.screenshot(path=str(SHOTS / "case-4-rated.png"), full_page=True)
+
+        # The lead department's officer follows it through the staff pages to the callback.
+        officer = platform.manage("shell", "-c", LEAD_OFFICER).strip().splitlines()[-1]
+        staff = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+        staff.goto(f"{platform.url}/evaluations/staff/")
+        staff.fill("#id_username", officer)
+        staff.fill("#id_password", "demo-12345")
+        staff.get_by_role("button", name="登录").click()
+        staff.wait_for_url("**/evaluations/staff/")
+        staff.locator("tbody tr", has_text=number).get_by_role("link").click()
+        staff.wait_for_url("**/evaluations/staff/rectifications/*/")
+        staff.fill(
+            "#action-verify textarea[name=finding]", "出生登记环节等待前置结果时间过长，属实"
+        )
+        staff.locator("#action-verify button").click()
+        staff.wait_for_load_state()
+        staff.fill("#action-rectify textarea[name=measures]", "出生医学证明办结后即时推送公安")
+        staff.locator("#action-rectify button").click()
+        staff.wait_for_load_state()
+        staff.fill("#action-callback textarea[name=note]", "已电话告知整改措施，申请人认可")
+        staff.select_option("#action-callback select[name=level]", "satisfied")
+        staff.locator("#action-callback button").click()
+        staff.wait_for_load_state()
+        assert staff.inner_text("#rect-status") == "已办结"
+        staff.screenshot(path=str(SHOTS / "case-5-callback.png"), full_page=True)
         browser.close()
 
 
+LEAD_OFFICER = """
+from django.contrib.auth.models import User
+from govsvc.bundles.models import Bundle
+lead = Bundle.objects.get(list_no=8).lead_departments.first()
+print(User.objects.filter(staff_profile__department=lead, staff_profile__role="department_officer").first().username)
+"""
 TOKENS = """
 import json
 from rest_framework.authtoken.models import Token
