@@ -266,7 +266,9 @@ def test_a_department_attaches_a_licence_file_that_the_applicant_downloads() -> 
     assert download.status_code == 200 and b"%PDF" in b"".join(download.streaming_content)  # type: ignore[attr-defined]
 
 
-def test_the_department_queue_reads_in_a_fixed_number_of_queries(django_assert_max_num_queries: object) -> None:
+def test_the_department_queue_reads_in_a_fixed_number_of_queries(
+    django_assert_max_num_queries: object,
+) -> None:
     user, _ = personas.resident()
     for _ in range(3):
         _accepted_newborn(user)
