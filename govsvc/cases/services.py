@@ -615,11 +615,11 @@ def _record_act(case: Case, kind: str, actor: Any) -> None:
     """Offer a 好差评 rating for this service act (一次一评)."""
     from govsvc.evaluations.services import record_act
 
-    first = case.bundle.bundle_items.select_related("item").first() if case.bundle else None
     record_act(
         kind=kind,
         reference=case.number or "",
-        item=case.item or (first.item if first else None),
+        # A bundle is rated as a whole (its case number); a single-item case names its item.
+        item=case.item,
         department=case.lead_department,
         person=case.applicant.user,
         person_name=case.applicant.name,
