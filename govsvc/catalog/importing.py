@@ -7,13 +7,14 @@ other rows still land. Importing the same file twice changes nothing the second 
 
 import csv
 import io
+import logging
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from stdnum.cn import uscc
 
 from govsvc.catalog.models import (
@@ -79,6 +80,7 @@ def normalise_header(header: Any) -> str:
     return _HEADER_NOISE.sub("", str(header or ""))
 
 
+logger = logging.getLogger(__name__)
 HEADER_LOOKUP = {normalise_header(n): f for f, names in HEADERS.items() for n in names}
 
 
@@ -279,6 +281,13 @@ class CatalogImporter:
             except _RowRejected:
                 report.errors.extend(problems)
                 continue
+            except (DatabaseError, ValueError) as exc:
+                # Whatever else a real export holds, one row must not stop the others.
+                logger.warning(
+                    "catalog_import_row_failed row=%s error=%s", number, type(exc).__name__
+                )
+                report.errors.append(RowProblem(number, "整行", f"无法导入：{str(exc)[:200]}"))
+                continue
             setattr(report, outcome, getattr(report, outcome) + 1)
         return report
 
@@ -294,8 +303,8 @@ class CatalogImporter:
         dept, created = Department.objects.get_or_create(
             code=credit,
             defaults={
-                "name": name,
-                "short_name": name,
+                "name": name[:128],
+                "short_name": name[:64],
                 "level": DepartmentLevel.CITY,
                 "kind": DepartmentKind.OTHER,
                 "region": self.city,
