@@ -206,8 +206,12 @@ def test_it_finds_the_catalog_on_a_later_sheet(tmp_path: Path) -> None:
 
 def test_a_row_the_database_refuses_is_reported_and_the_others_land(tmp_path: Path) -> None:
     rows = [
-        _row(实施主体="某" * 300, 实施编码="11420100MB0000001A4000110006000", 基本编码="000110006000"),
-        _row(实施编码="11420100MB0000001A4000110007000", 基本编码="000110007000", 事项名称="正常事项"),
+        _row(
+            实施主体="某" * 300, 实施编码="11420100MB0000001A4000110006000", 基本编码="000110006000"
+        ),
+        _row(
+            实施编码="11420100MB0000001A4000110007000", 基本编码="000110007000", 事项名称="正常事项"
+        ),
     ]
     report = CatalogImporter().run(_write_csv(tmp_path / "long.csv", rows))
     assert ServiceItem.objects.filter(name="正常事项").exists()
