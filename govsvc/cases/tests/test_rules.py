@@ -150,10 +150,10 @@ def test_a_department_cannot_act_on_another_departments_sub_case() -> None:
     assert response.status_code == 404
 
 
-def _accepted_newborn(user: object) -> Case:
+def _submitted_newborn(user: object) -> Case:
+    """A 新生儿出生 case filled with valid values and every asked material, submitted."""
     bundle = Bundle.objects.get(list_no=8)
-    applicant = services.applicant_for(user)
-    case = services.save_draft(user, applicant, bundle=bundle)
+    case = services.save_draft(user, services.applicant_for(user), bundle=bundle)
     plan = services.plan(bundle, {}, "person")
     case.form_data = {
         f.key: personas.sample_value({"type": f.type, "choices": [c for c, _ in f.choices]})
@@ -163,27 +163,22 @@ def _accepted_newborn(user: object) -> Case:
     for material in plan.materials:
         if material.asked:
             services.attach_material(case, material.name, personas.pdf())
-    case = services.submit(case, user)
-    clerk = personas.staff(bundle.lead_departments.first(), StaffRole.WINDOW_CLERK)  # type: ignore[arg-type]
-    return services.accept(case, clerk)
+    return services.submit(case, user)
+
+
+def _window_clerk() -> object:
+    lead = Bundle.objects.get(list_no=8).lead_departments.first()
+    return personas.staff(lead, StaffRole.WINDOW_CLERK)  # type: ignore[arg-type]
+
+
+def _accepted_newborn(user: object) -> Case:
+    return services.accept(_submitted_newborn(user), _window_clerk())
 
 
 def test_the_window_returns_once_with_everything_missing_then_the_resident_resubmits() -> None:
     user, _ = personas.resident()
-    bundle = Bundle.objects.get(list_no=8)
-    applicant = services.applicant_for(user)
-    draft = services.save_draft(user, applicant, bundle=bundle)
-    plan = services.plan(bundle, {}, "person")
-    draft.form_data = {
-        f.key: personas.sample_value({"type": f.type, "choices": [c for c, _ in f.choices]})
-        for f in plan.form.fields
-    }
-    draft.save()
-    for material in plan.materials:
-        if material.asked:
-            services.attach_material(draft, material.name, personas.pdf())
-    submitted = services.submit(draft, user)
-    clerk = personas.staff(bundle.lead_departments.first(), StaffRole.WINDOW_CLERK)  # type: ignore[arg-type]
+    submitted = _submitted_newborn(user)
+    clerk = _window_clerk()
     with pytest.raises(services.CaseError):
         services.return_case(submitted, clerk, [])
     returned = services.return_case(submitted, clerk, ["出院记录不清晰", "缺少父亲签名"])
