@@ -3,7 +3,7 @@
 from typing import Any
 
 from django.db.models import Prefetch, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 
 from govsvc.bundles.models import Audience, Bundle, BundleItem
@@ -202,6 +202,10 @@ def department_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        # API clients get the API's error shape, not a page.
+        body = {"error": {"code": "not_found", "message": "没有这个接口或对象", "details": {}}}
+        return JsonResponse(body, status=404, json_dumps_params={"ensure_ascii": False})
     return render(
         request,
         "portal/error.html",
@@ -211,6 +215,9 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        body = {"error": {"code": "server_error", "message": "系统繁忙，请稍后再试", "details": {}}}
+        return JsonResponse(body, status=500, json_dumps_params={"ensure_ascii": False})
     return render(
         request,
         "portal/error.html",

@@ -108,3 +108,10 @@ def test_unknown_pages_answer_in_chinese() -> None:
     response = Client().get("/bundles/999/")
     assert response.status_code == 404
     assert "页面不存在" in response.content.decode() or "没有" in response.content.decode()
+
+
+def test_an_unknown_api_address_answers_json_in_chinese() -> None:
+    response = Client().get("/api/v1/items/not-a-code/")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json()["error"]["message"] == "没有这个接口或对象"
