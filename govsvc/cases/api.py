@@ -56,11 +56,11 @@ def masked_form(case: Case, user: Any) -> dict[str, Any]:
         keys = set(case.form_data)
     else:
         keys = set()
-        for sub in case.subcases.filter(department=dept).select_related("item"):
+        subs = list(case.subcases.filter(department=dept).select_related("item"))
+        for sub in subs:
             keys.update(book.needs.get(sub.item.basic_code) or [])
-            keys.update(
-                book.defaults.get("enterprise" if case.applicant.kind == "legal" else "person", [])
-            )
+        if subs:
+            keys.update(book.defaults.get(services.audience_of(case.applicant), []))
     shown = {}
     for key in sorted(keys & set(case.form_data)):
         value = case.form_data[key]

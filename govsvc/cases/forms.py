@@ -178,6 +178,12 @@ def dictionary() -> Dictionary:
     )
 
 
+def label(key: str) -> str:
+    """A field's label from the data dictionary, or its key when the dictionary lacks it."""
+    field = dictionary().fields.get(key)
+    return field.label if field else key
+
+
 @dataclass(frozen=True)
 class Question:
     key: str

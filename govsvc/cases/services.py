@@ -138,7 +138,7 @@ def prefill(applicant: Applicant) -> dict[str, Any]:
     return values
 
 
-def _audience(applicant: Applicant) -> str:
+def audience_of(applicant: Applicant) -> str:
     return "enterprise" if applicant.kind == "legal" else "person"
 
 
@@ -277,7 +277,7 @@ def _submit(case: Case, actor: Any, idempotency_key: str | None) -> Case:
     errors: dict[str, str] = {}
     if case.bundle:
         case.answers, errors = forms.clean_answers(case.bundle, case.answers)
-    application = plan(subject, case.answers, _audience(case.applicant))
+    application = plan(subject, case.answers, audience_of(case.applicant))
     cleaned, field_errors = forms.validate_form(application.form, case.form_data)
     errors.update(field_errors)
     errors.update({f"material:{n}": f"请上传「{n}」" for n in missing_materials(case, application)})

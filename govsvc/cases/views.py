@@ -95,10 +95,7 @@ def apply(request: HttpRequest, list_no: int) -> HttpResponse:
                 (i, m, m.name in uploaded, errors.get(f"material:{m.name}"))
                 for i, m in enumerate(application.materials)
             ],
-            "provided": [
-                (forms.dictionary().fields[k].label if k in forms.dictionary().fields else k, item)
-                for k, item in application.form.provided.items()
-            ],
+            "provided": [(forms.label(k), item) for k, item in application.form.provided.items()],
             "error_message": error_message,
             "errors": errors,
             "delivery_methods": DeliveryMethod.choices,
@@ -133,10 +130,7 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
             "case": case,
             "subcases": subcases,
             "events": case.events.select_related("department"),
-            "form_data": [
-                (forms.dictionary().fields[k].label if k in forms.dictionary().fields else k, v)
-                for k, v in masked_form(case, request.user).items()
-            ],
+            "form_data": [(forms.label(k), v) for k, v in masked_form(case, request.user).items()],
             "is_owner": case.applicant.user_id == request.user.pk
             or case.submitted_by_id == request.user.pk,
             "is_window": dept is not None
