@@ -2,8 +2,12 @@
 
 Run: .venv/bin/python benchmarks/hotline.py [--rows 10000] [--tickets 400] [--threads 4]
 
-Everything runs on one core (BLAS threads pinned to 1). The data are the committed
-generator's messages, so the numbers measure speed, not accuracy. Intake latency uses a
+Everything runs on one core: the process is pinned to a single CPU (sched_setaffinity)
+and BLAS threads are limited to 1, so the rates are what one core delivers. The data are
+the committed generator's messages, so the numbers measure speed, not accuracy.
+
+Classification is timed two ways: one message per call, as ticket intake does it (the
+compiled scorer), and the whole batch in one call (scikit-learn's vectorised transform). Intake latency uses a
 throw-away test database (SQLite unless DATABASE_URL says otherwise) and includes the
 classifier's proposal, the catalogue lookup, the event row, the audit record and the
 burst check on the caller's street.
@@ -22,6 +26,9 @@ from pathlib import Path
 
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
+PINNED_CPU = min(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
+if PINNED_CPU is not None:
+    os.sched_setaffinity(0, {PINNED_CPU})
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -73,12 +80,13 @@ def _rates(work, count: int) -> tuple[float, float]:
 def bench_classification(model: classifier.TicketClassifier) -> dict:
     texts = [m.text for m in generate_messages(420, seed=202)]
     model.predict(texts[:10])  # jieba loads its dictionary on first use
+    model.propose(texts[0])  # the compiled scorer is built on first use
 
-    batch_wall, batch_cpu = _rates(lambda: model.predict(texts), len(texts))
-    single = texts[:1000]
+    batch_wall, batch_cpu = _rates(lambda: model.pipeline.predict(texts), len(texts))
+    single = texts[:2000]
     single_wall, single_cpu = _rates(lambda: [model.propose(t) for t in single], len(single))
     print(
-        f"批量分类：{batch_wall:,.0f} 条/秒（按CPU时间 {batch_cpu:,.0f}）；"
+        f"批量分类（一次调用 {len(texts)} 条）：{batch_wall:,.0f} 条/秒（按CPU时间 {batch_cpu:,.0f}）；"
         f"逐条分类含置信度：{single_wall:,.0f} 条/秒（按CPU时间 {single_cpu:,.0f}）"
     )
     return {
@@ -86,6 +94,7 @@ def bench_classification(model: classifier.TicketClassifier) -> dict:
         "classify_batch_per_cpu_second": round(batch_cpu),
         "classify_single_per_second": round(single_wall),
         "classify_single_per_cpu_second": round(single_cpu),
+        "average_message_chars": round(sum(len(t) for t in texts) / len(texts)),
     }
 
 
@@ -170,9 +179,11 @@ def main() -> None:
     model_path = Path(settings.VAR_DIR) / "hotline" / "benchmark_model.pkl.gz"
     model.save(model_path)
     summary.update(bench_intake(model_path, args.tickets, args.threads))
+    summary["pinned_cpu"] = PINNED_CPU
     summary["targets_met"] = {
         "train_under_60s": summary["train_seconds"] < 60,
-        "classify_1000_per_second": summary["classify_batch_per_cpu_second"] >= 1000,
+        "classify_1000_per_second_single": summary["classify_single_per_second"] >= 1000,
+        "classify_1000_per_second_batch": summary["classify_batch_per_second"] >= 1000,
     }
     print(json.dumps(summary, ensure_ascii=False))
 
