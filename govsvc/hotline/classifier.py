@@ -18,18 +18,15 @@ wrote itself (the default model under var/, or one an administrator trained).
 
 from __future__ import annotations
 
-import csv
 import gzip
-import io
 import logging
-import math
 import os
 import pickle
 import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +40,10 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.svm import LinearSVC
 
+from govsvc.hotline.datafiles import DataFileError, Dataset, load_dataset, read_rows
 from govsvc.hotline.scoring import CompiledScorer
+
+__all__ = ["DataFileError", "Dataset", "TicketClassifier", "load_dataset", "read_rows", "train"]
 
 logger = logging.getLogger(__name__)
 jieba.setLogLevel(logging.WARNING)
@@ -55,10 +55,6 @@ C_GRID = (0.1, 0.25, 0.5, 1.0)
 CV_SAMPLE_LIMIT = 6000
 # Up to this many messages a call goes through the compiled scorer, one by one.
 FAST_PATH_LIMIT = 64
-
-
-class DataFileError(Exception):
-    """A training or evaluation file that cannot be read as asked; the message is Chinese."""
 
 
 # --- text preparation ---------------------------------------------------------------
@@ -121,118 +117,6 @@ def build_features() -> FeatureUnion:
 
 def build_model(c: float) -> LinearSVC:
     return LinearSVC(C=c, class_weight="balanced")
-
-
-# --- training data ---------------------------------------------------------------------
-
-
-@dataclass
-class Dataset:
-    texts: list[str]
-    labels: list[str]
-    skipped_rows: list[int] = field(default_factory=list)
-
-    def __len__(self) -> int:
-        return len(self.texts)
-
-
-def _label_text(value: Any) -> str:
-    """Labels may be numbers (1, 1.0) or names; 1 and 1.0 are the same label."""
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        if math.isnan(value):
-            return ""
-        if value.is_integer():
-            return str(int(value))
-    text = str(value).strip()
-    if text.lower() in {"nan", "none", "null"}:
-        return ""
-    return text
-
-
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and math.isnan(value):
-        return ""
-    text = str(value).strip()
-    return "" if text.lower() in {"nan", "none", "null"} else text
-
-
-def _read_csv_rows(path: Path) -> list[list[Any]]:
-    raw = path.read_bytes()
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        # The delimiter is read off the header line only: sniffing whole rows of free
-        # text (commas, quotes, tabs inside messages) guesses wrong.
-        header = text.split("\n", 1)[0]
-        delimiter = max(",\t;|", key=header.count) if any(d in header for d in ",\t;|") else ","
-        return list(csv.reader(io.StringIO(text), delimiter=delimiter))
-    raise DataFileError(f"无法识别文件 {path.name} 的编码，请保存为 UTF-8 或 GBK 编码的 CSV。")
-
-
-def _read_xlsx_rows(path: Path) -> list[list[Any]]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise DataFileError(f"无法打开 Excel 文件 {path.name}：{exc}") from exc
-    sheet = workbook.worksheets[0]
-    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
-    workbook.close()
-    return rows
-
-
-def read_rows(path: str | Path) -> list[list[Any]]:
-    path = Path(path)
-    if not path.is_file():
-        raise DataFileError(f"找不到文件：{path}")
-    suffix = path.suffix.lower()
-    if suffix in {".xlsx", ".xlsm"}:
-        return _read_xlsx_rows(path)
-    if suffix in {".csv", ".tsv", ".txt"}:
-        return _read_csv_rows(path)
-    raise DataFileError(f"不支持的文件类型 {suffix or '（无扩展名）'}，请使用 .xlsx 或 .csv 文件。")
-
-
-def _column_index(header: Sequence[str], name: str, role: str) -> int:
-    if name in header:
-        return header.index(name)
-    folded = [h.strip().lower() for h in header]
-    if name.strip().lower() in folded:
-        return folded.index(name.strip().lower())
-    available = "、".join(f"“{h}”" for h in header if h) or "（无）"
-    raise DataFileError(f"文件中没有{role}列“{name}”。可用的列：{available}")
-
-
-def load_dataset(path: str | Path, text_column: str, label_column: str) -> Dataset:
-    """Read texts and labels; rows with empty text or label are skipped and counted."""
-    rows = read_rows(path)
-    if not rows:
-        raise DataFileError("文件为空。")
-    header = [_cell_text(h) for h in rows[0]]
-    text_at = _column_index(header, text_column, "文本")
-    label_at = _column_index(header, label_column, "标签")
-
-    data = Dataset(texts=[], labels=[])
-    for number, row in enumerate(rows[1:], start=2):
-        if not any(_cell_text(v) for v in row):
-            continue
-        text = _cell_text(row[text_at]) if text_at < len(row) else ""
-        label = _label_text(row[label_at]) if label_at < len(row) else ""
-        if not text or not label:
-            data.skipped_rows.append(number)
-            continue
-        data.texts.append(text)
-        data.labels.append(label)
-    if not data.texts:
-        raise DataFileError("文件中没有可用的数据行（文本或标签全部为空）。")
-    return data
 
 
 # --- the model ----------------------------------------------------------------------------
