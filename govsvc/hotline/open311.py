@@ -88,7 +88,10 @@ def render(fmt: str, root: str, body: Any, status: int = 200) -> HttpResponse:
         content = '<?xml version="1.0" encoding="UTF-8"?>\n' + text
     else:
         content = json.dumps(body, ensure_ascii=False)
-    return HttpResponse(content.encode("utf-8"), status=status, content_type=FORMATS[fmt])
+    response = HttpResponse(content.encode("utf-8"), status=status, content_type=FORMATS[fmt])
+    # A public API: browser apps on other sites may read it. Posting still needs an api_key.
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
 
 
 def render_error(fmt: str, status: int, description: str) -> HttpResponse:
@@ -232,7 +235,8 @@ def _request_row(ticket: Ticket) -> dict[str, Any]:
             "zipcode": "",
             "lat": lat,
             "long": long,
-            "media_url": ticket.media_url if _public(ticket) else "",
+            # Left out rather than empty: clients that check it as a URL refuse "".
+            "media_url": (ticket.media_url or None) if _public(ticket) else None,
         }
     )
 
@@ -394,6 +398,13 @@ def request_detail(request: HttpRequest, fmt: str, request_id: str) -> HttpRespo
     if ticket is None:
         raise Open311Error(404, f"service_request_id '{request_id}' not found")
     return render(fmt, "service_requests", [_request_row(ticket)])
+
+
+@csrf_exempt
+def not_found(request: HttpRequest, path: str) -> HttpResponse:
+    """Any other address under /open311/v2/ answers in the Open311 error shape."""
+    fmt = "json" if path.lower().endswith(".json") else "xml"
+    return render_error(fmt, 404, f"no such resource: {path}")
 
 
 def token_detail(request: HttpRequest, fmt: str, token: str) -> HttpResponse:

@@ -25,4 +25,5 @@ urlpatterns = [
         open311.endpoint(open311.token_detail),
         name="open311-token",
     ),
+    re_path(r"^(?P<path>.*)$", open311.not_found, name="open311-not-found"),
 ]

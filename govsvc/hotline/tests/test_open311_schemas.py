@@ -96,7 +96,8 @@ def check(client: Client, path: str, name: str, query: str = "", **post: str) ->
             element = ET.fromstring(response.content)
             assert element.tag == spec["xml"]["name"]
             body = xml_to_json(element, spec, spec)
-        jsonschema.validate(body, spec)
+        jsonschema.validate(body, spec, format_checker=jsonschema.FormatChecker())
+        assert response["Access-Control-Allow-Origin"] == "*"
         answers[fmt] = body
 
     if not post:  # two POSTs make two tickets, so only GET answers can be compared
@@ -173,6 +174,8 @@ def test_posted_requests_and_every_way_of_reading_them(api_key, places):
         ("requests", 403, {"service_code": "urban", "lat": "30", "long": "114"}),
         ("requests", 400, {"api_key": "KEY", "service_code": "urban"}),
         ("requests", 404, {"api_key": "KEY", "service_code": "nope", "lat": "30", "long": "1"}),
+        ("no/such/thing", 404, {}),
+        ("no/such/thing", 404, {"api_key": "KEY"}),
     ],
 )
 def test_every_error_is_a_list_of_code_and_description(api_key, path, status, post):
