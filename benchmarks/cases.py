@@ -1,11 +1,22 @@
 """Cases under load: 1,000,000 cases in PostgreSQL, the API driven by Locust on loopback.
 
-    .venv/bin/python benchmarks/cases.py [--cases 1000000] [--users 40] [--seconds 60]
+    .venv/bin/python benchmarks/cases.py [--cases 1000000] [--rate 100] [--seconds 60]
 
 Creates a fresh PostgreSQL database ``govsvc_bench`` on 127.0.0.1:5432 (user postgres, or
 $PGUSER), loads the reference data, bulk-inserts --cases cases with one sub-case each (SQL
-generate_series), serves the API with gunicorn, runs Locust headless, and prints bundle
-submissions per second and p50/p95/p99 of submission, status read and department queue.
+generate_series), and serves the API as production does: gunicorn, Celery on Redis with
+one worker relaying the outbox, the cache on Redis (without a Redis on 127.0.0.1:6379 it
+falls back to in-process background work and says so).
+
+Locust then runs two phases, headless, on the same machine:
+
+1. **Mixed load at a fixed rate**: residents submit bundle 8 at --rate submissions per second
+   in all, each followed by a read of the case's status, while department officers read
+   their queue (--rate / 5 per second). Reports submissions/s and p50/p95/p99 of each
+   request against the targets.
+2. **Capacity**: residents submit as fast as the server answers (closed loop, no pause), to
+   show the most submissions per second the machine sustains.
+
 Locust is installed from requirements-bench.txt if missing.
 """
 
@@ -14,6 +25,7 @@ import csv
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -36,12 +48,23 @@ def run(*args: str, env: dict[str, str]) -> str:
     return done.stdout
 
 
+def redis_up() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=1) as conn:
+            conn.sendall(b"PING\r\n")
+            return conn.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--cases", type=int, default=1_000_000)
-    parser.add_argument("--users", type=int, default=40)
-    parser.add_argument("--seconds", type=int, default=60)
-    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--rate", type=float, default=100, help="submissions per second")
+    parser.add_argument("--seconds", type=int, default=60, help="length of each phase")
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
+    parser.add_argument("--capacity-users", type=int, default=12)
+    parser.add_argument("--skip-capacity", action="store_true")
     parser.add_argument("--reuse", action="store_true", help="keep an already loaded govsvc_bench")
     args = parser.parse_args()
 
@@ -54,6 +77,14 @@ def main() -> None:
         "LOG_LEVEL": "WARNING",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
     }
+    with_redis = redis_up()
+    if with_redis:
+        env["CELERY_BROKER_URL"] = "redis://127.0.0.1:6379/14"
+        env["CACHE_URL"] = "redis://127.0.0.1:6379/15"
+        print("background work: Celery on Redis, one worker; cache on Redis")
+    else:
+        env["CELERY_BROKER_URL"] = ""
+        print("no Redis on 127.0.0.1:6379: background work runs in the web processes")
     manage = [PY, "manage.py"]
     if not args.reuse:
         pg = ["-h", "127.0.0.1", "-U", user]
@@ -82,43 +113,72 @@ def main() -> None:
             [PY, "-m", "pip", "install", "-q", "-r", "requirements-bench.txt"], check=True, cwd=ROOT
         )
 
-    server = subprocess.Popen(
-        [PY, "-m", "gunicorn", "config.wsgi", "-b", "127.0.0.1:8877", "-w", str(args.workers), "--preload", "--log-level", "warning"],
-        env=env, cwd=ROOT,
-    )  # fmt: skip
-    time.sleep(4)
+    processes = [
+        subprocess.Popen(
+            [PY, "-m", "gunicorn", "config.wsgi", "-b", "127.0.0.1:8877", "-w", str(args.workers),
+             "--preload", "--log-level", "warning", "--backlog", "2048"],
+            env=env, cwd=ROOT,
+        )
+    ]  # fmt: skip
+    if with_redis:
+        processes.append(
+            subprocess.Popen(
+                [PY, "-m", "celery", "-A", "config", "worker", "--pool=solo", "-l", "warning",
+                 "-Q", "celery"],
+                env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
+            )
+        )  # fmt: skip
+    time.sleep(5)
     for _ in range(args.workers * 3):  # first requests load templates and the data dictionary
         subprocess.run(
             ["curl", "-s", "-o", "/dev/null", "http://127.0.0.1:8877/api/v1/bundles/8/"],
             check=False,
         )
-    out = var / "locust"
+    phases = [("mixed", args.rate)]
+    if not args.skip_capacity:
+        phases.append(("capacity", 0))
     try:
-        subprocess.run(
-            [PY, "-m", "locust", "-f", "benchmarks/locust_cases.py", "--headless", "-u", str(args.users),
-             "-r", str(args.users), "-t", f"{args.seconds}s", "--host", "http://127.0.0.1:8877",
-             "--csv", str(out), "--only-summary"],
-            env={**env, "BENCH_SETUP": json.dumps(setup)}, cwd=ROOT, check=False,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+        for name, rate in phases:
+            users = int(args.rate) + max(1, int(args.rate / 10)) if rate else args.capacity_users
+            out = var / name
+            classes = ["MixedResident", "MixedOfficer"] if rate else ["CapacityResident"]
+            subprocess.run(
+                [PY, "-m", "locust", "-f", "benchmarks/locust_cases.py", "--headless",
+                 "-u", str(users), "-r", str(max(users // 2, 1)), "-t", f"{args.seconds}s",
+                 "--host", "http://127.0.0.1:8877", "--csv", str(out), "--only-summary",
+                 *classes],
+                env={**env, "BENCH_SETUP": json.dumps(setup), "BENCH_RATE": str(args.rate)},
+                cwd=ROOT, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            )  # fmt: skip
+            title = (
+                f"mixed load at {args.rate:g} submissions/s offered"
+                if rate
+                else f"capacity: {args.capacity_users} residents submitting without pause"
+            )
+            print(f"\n== {title}, {args.seconds} s ==")
+            report(out.with_name(f"{name}_stats.csv"), with_targets=bool(rate))
     finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=20)
-    report(out.with_name("locust_stats.csv"), args.seconds)
+        for process in processes:
+            process.send_signal(signal.SIGTERM)
+        for process in processes:
+            process.wait(timeout=30)
+        pending = "from govsvc.cases.models import OutboxEvent; print(OutboxEvent.objects.filter(relayed_at__isnull=True).count())"
+        left = run(*manage, "shell", "-c", pending, env=env).strip().splitlines()[-1]
+        print(f"\noutbox events not yet relayed when the worker stopped: {left}")
 
 
-def report(stats_file: Path, seconds: int) -> None:
+def report(stats_file: Path, *, with_targets: bool) -> None:
     with stats_file.open() as fh:
         rows = {row["Name"]: row for row in csv.DictReader(fh)}
     errors = sum(int(r["Failure Count"]) for name, r in rows.items() if name != "Aggregated")
     submit = rows.get("submit bundle")
-    rate = int(submit["Request Count"]) / seconds if submit else 0.0
-    print(f"bundle submissions: {rate:.1f}/s (target >= 100/s)")
+    rate = float(submit["Requests/s"]) if submit else 0.0
+    print(f"bundle submissions: {rate:.1f}/s" + (" (target >= 100/s)" if with_targets else ""))
     for name, row in rows.items():
         if name == "Aggregated":
             continue
         p50, p95, p99 = (float(row[k]) for k in ("50%", "95%", "99%"))
-        target = TARGETS.get(name)
+        target = TARGETS.get(name) if with_targets else None
         verdict = ""
         if target:
             verdict = (
@@ -127,7 +187,8 @@ def report(stats_file: Path, seconds: int) -> None:
                 else f"MISSED {target}"
             )
         print(
-            f"{name:18} n={row['Request Count']:>6} p50={p50:.0f} p95={p95:.0f} p99={p99:.0f} ms {verdict}"
+            f"{name:18} n={row['Request Count']:>6} {float(row['Requests/s']):6.1f}/s "
+            f"p50={p50:.0f} p95={p95:.0f} p99={p99:.0f} ms {verdict}"
         )
     print(f"errors: {errors}")
 
@@ -185,7 +246,9 @@ answers = best[0]
 plan = services.plan(bundle, answers, "person")
 form = {f.key: personas.sample_value({"type": f.type, "choices": [c for c, _ in f.choices]}) for f in plan.form.fields}
 form.update({k: v for k, v in services.prefill(services.applicant_for(resident)).items() if k in form})
-officers = User.objects.filter(staff_profile__role="department_officer")
+# Officers of the department that holds the million loaded sub-cases: the longest queue.
+busy = bundle.bundle_items.select_related("item").first().item.department
+officers = User.objects.filter(staff_profile__role="department_officer", staff_profile__department=busy)
 print(json.dumps({
     "resident_token": Token.objects.get_or_create(user=resident)[0].key,
     "officer_tokens": [Token.objects.get_or_create(user=u)[0].key for u in officers],

@@ -1,65 +1,63 @@
-"""Locust users for benchmarks/cases.py: residents submit bundle 8, read their case's status;
-department officers read their queue. Tokens and form values come from the environment."""
+"""Locust users for benchmarks/cases.py. Tokens and form values come from the environment.
+
+Mixed phase: each MixedResident submits bundle 8 once a second and then reads the new case's
+status; MixedOfficer users read their department's queue, five times fewer in all than the
+submissions. The number of users (set by benchmarks/cases.py) fixes the offered rate.
+Capacity phase: CapacityResident submits without pause.
+"""
 
 import json
 import os
 import random
 import uuid
 
-from locust import HttpUser, between, task
+from locust import constant_throughput, task
+from locust.contrib.fasthttp import FastHttpUser
 
 SETUP = json.loads(os.environ["BENCH_SETUP"])
+RATE = float(os.environ.get("BENCH_RATE", "100"))
 
 
-class Resident(HttpUser):
-    weight = 3
-    wait_time = between(0.0, 0.05)
+class Resident(FastHttpUser):
+    abstract = True
 
     def on_start(self) -> None:
         self.headers = {"Authorization": f"Bearer {SETUP['resident_token']}"}
-        self.numbers: list[str] = []
 
-    @task(2)
-    def submit_bundle(self) -> None:
-        body = {"bundle": 8, "answers": SETUP["answers"], "form_data": SETUP["form"]}
-        key = {**self.headers, "Idempotency-Key": uuid.uuid4().hex}
-        if not SETUP["materials"]:
-            # One request: form, answers and submission together.
-            done = self.client.post(
-                "/api/v1/cases/", json={**body, "submit": True}, headers=key, name="submit bundle"
-            )
-            if done.status_code == 201:
-                self.numbers.append(done.json()["number"])
-            return
-        created = self.client.post(
-            "/api/v1/cases/", json=body, headers=self.headers, name="create draft"
-        )
-        if created.status_code != 201:
-            return
-        number = created.json()["number"]
-        for material in SETUP["materials"]:
-            self.client.post(
-                f"/api/v1/cases/{number}/materials/",
-                data={"name": material},
-                files={"file": ("scan.pdf", b"%PDF-1.4\n%\n", "application/pdf")},
-                headers=self.headers,
-                name="upload material",
-            )
-        submitted = self.client.post(
-            f"/api/v1/cases/{number}/submit/", headers=key, name="submit bundle"
-        )
-        if submitted.status_code == 200:
-            self.numbers.append(number)
+    def submit(self) -> str | None:
+        """One request: form, answers and submission together (bundle 8 with answers that
+        need no uploads). Returns the new case's number."""
+        body = {
+            "bundle": 8,
+            "answers": SETUP["answers"],
+            "form_data": SETUP["form"],
+            "submit": True,
+        }
+        headers = {**self.headers, "Idempotency-Key": uuid.uuid4().hex}
+        with self.rest(
+            "POST", "/api/v1/cases/", json=body, headers=headers, name="submit bundle"
+        ) as r:
+            if r.status_code != 201:
+                r.failure(f"status {r.status_code}")
+                return None
+            return r.js["number"]
 
-    @task(3)
-    def read_status(self) -> None:
-        number = random.choice(self.numbers or SETUP["sample_numbers"])
+    def read(self, number: str) -> None:
         self.client.get(f"/api/v1/cases/{number}/", headers=self.headers, name="status read")
 
 
-class Officer(HttpUser):
-    weight = 1
-    wait_time = between(0.0, 0.05)
+class MixedResident(Resident):
+    wait_time = constant_throughput(1)
+
+    @task
+    def submit_and_follow(self) -> None:
+        number = self.submit()
+        self.read(number or random.choice(SETUP["sample_numbers"]))
+
+
+class MixedOfficer(FastHttpUser):
+    wait_time = constant_throughput(2)
+    fixed_count = max(1, int(RATE / 10))
 
     def on_start(self) -> None:
         self.headers = {"Authorization": f"Bearer {random.choice(SETUP['officer_tokens'])}"}
@@ -67,3 +65,9 @@ class Officer(HttpUser):
     @task
     def queue(self) -> None:
         self.client.get("/api/v1/subcases/", headers=self.headers, name="department queue")
+
+
+class CapacityResident(Resident):
+    @task
+    def submit_only(self) -> None:
+        self.submit()

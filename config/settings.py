@@ -166,8 +166,19 @@ CELERY_BEAT_SCHEDULE = {
 # CASES_DELIVERY_LEASE_SECONDS: how long a worker owns a webhook delivery it is sending.
 CASES_DELIVERY_LEASE_SECONDS = env_int("CASES_DELIVERY_LEASE_SECONDS", 60)
 
-# CACHE_URL is not used yet: a local memory cache serves search.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# API_TOKEN_CACHE_SECONDS: how long a process keeps a resolved bearer token (0: not at all).
+API_TOKEN_CACHE_SECONDS = env_int("API_TOKEN_CACHE_SECONDS", 5)
+
+# CACHE_URL: e.g. redis://127.0.0.1:6379/1, shared by every process (production runs several).
+# Empty keeps a per-process memory cache, right for the single embedded process.
+CACHE_URL = env_str("CACHE_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 
 LOGGING = {
     "version": 1,

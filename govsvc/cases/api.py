@@ -21,11 +21,13 @@ from govsvc.cases.models import (
     Authorisation,
     Case,
     CaseEvent,
+    CaseMaterial,
     CaseResult,
     DeliveryMethod,
     DeliveryStatus,
     Notification,
     SubCase,
+    SubStatus,
     WebhookDelivery,
     WebhookSubscription,
 )
@@ -56,7 +58,7 @@ def masked_form(case: Case, user: Any) -> dict[str, Any]:
         keys = set(case.form_data)
     else:
         keys = set()
-        subs = list(case.subcases.filter(department=dept).select_related("item"))
+        subs = [s for s in case.subcases.all() if dept is not None and s.department_id == dept.pk]
         for sub in subs:
             keys.update(book.needs.get(sub.item.basic_code) or [])
         if subs:
@@ -70,12 +72,37 @@ def masked_form(case: Case, user: Any) -> dict[str, Any]:
     return shown
 
 
+# Case and sub-case representations are read on every status check and queue page. The
+# serializers below declare the fields (for validation of nothing, and for the OpenAPI
+# schema); their to_representation builds the same dictionaries directly, without DRF
+# building a field object per attribute per request.
+_DATETIME = serializers.DateTimeField()
+_DATE = serializers.DateField()
+
+
+def _datetime(value: Any) -> str | None:
+    return None if value is None else _DATETIME.to_representation(value)
+
+
+def _date(value: Any) -> str | None:
+    return None if value is None else _DATE.to_representation(value)
+
+
 class EventSerializer(serializers.ModelSerializer):
     department = serializers.CharField(source="department.short_name", default=None)
 
     class Meta:
         model = CaseEvent
         fields = ["at", "kind", "message", "department", "subcase_id"]
+
+    def to_representation(self, event: CaseEvent) -> dict[str, Any]:
+        return {
+            "at": _datetime(event.at),
+            "kind": event.kind,
+            "message": event.message,
+            "department": event.department.short_name if event.department else None,
+            "subcase_id": event.subcase_id,
+        }
 
 
 class SubCaseSerializer(serializers.ModelSerializer):
@@ -94,6 +121,23 @@ class SubCaseSerializer(serializers.ModelSerializer):
             "id", "case_number", "item_code", "item_name", "department", "status", "status_name",
             "deadline", "dispatched_at", "decided_at", "reason", "results", "depends_on",
         ]  # fmt: skip
+
+    def to_representation(self, sub: SubCase) -> dict[str, Any]:
+        return {
+            "id": sub.pk,
+            "case_number": sub.case.number,
+            "item_code": sub.item.basic_code,
+            "item_name": sub.item.name,
+            "department": sub.department.short_name,
+            "status": sub.status,
+            "status_name": sub.get_status_display(),
+            "deadline": _date(sub.deadline),
+            "dispatched_at": _datetime(sub.dispatched_at),
+            "decided_at": _datetime(sub.decided_at),
+            "reason": sub.reason,
+            "results": sub.results,
+            "depends_on": [d.pk for d in sub.depends_on.all()],
+        }
 
 
 class CaseSerializer(serializers.ModelSerializer):
@@ -115,6 +159,24 @@ class CaseSerializer(serializers.ModelSerializer):
     def get_applicant(self, case: Case) -> str:
         return mask_name(case.applicant.name)
 
+    def to_representation(self, case: Case) -> dict[str, Any]:
+        return {
+            "number": case.number,
+            "title": case.title,
+            "bundle": case.bundle.list_no if case.bundle else None,
+            "item": case.item.basic_code if case.item else None,
+            "applicant": self.get_applicant(case),
+            "status": case.status,
+            "status_name": case.get_status_display(),
+            "lead_department": case.lead_department.short_name,
+            "submitted_at": _datetime(case.submitted_at),
+            "accepted_at": _datetime(case.accepted_at),
+            "promised_date": _date(case.promised_date),
+            "completed_at": _datetime(case.completed_at),
+            "delivered_at": _datetime(case.delivered_at),
+            "delivery_method": case.delivery_method,
+        }
+
 
 class CaseDetailSerializer(CaseSerializer):
     subcases = SubCaseSerializer(many=True, read_only=True)
@@ -130,21 +192,37 @@ class CaseDetailSerializer(CaseSerializer):
             "materials", "results", "subcases", "timeline",
         ]  # fmt: skip
 
+    def to_representation(self, case: Case) -> dict[str, Any]:
+        subs = SubCaseSerializer()
+        events = EventSerializer()
+        return {
+            **super().to_representation(case),
+            "answers": case.answers,
+            "form_data": self.get_form_data(case),
+            "missing": case.missing,
+            "refusal_reason": case.refusal_reason,
+            "postal_tracking": case.postal_tracking,
+            "materials": self.get_materials(case),
+            "results": self.get_results(case),
+            "subcases": [subs.to_representation(sub) for sub in case.subcases.all()],
+            "timeline": [events.to_representation(e) for e in case.events.all()],
+        }
+
     def get_form_data(self, case: Case) -> dict[str, Any]:
         return masked_form(case, self.context["request"].user)
 
     def get_results(self, case: Case) -> list[dict[str, Any]]:
         """Every department's results, delivered together once the case is complete."""
-        rows = CaseResult.objects.filter(subcase__case=case).select_related("subcase__department")
         return [
             {
                 "name": r.name,
                 "number": r.number,
                 "kind": r.kind,
-                "department": r.subcase.department.short_name,
+                "department": sub.department.short_name,
                 "download": f"/cases/{case.number}/results/{r.pk}/" if r.file else None,
             }
-            for r in rows
+            for sub in case.subcases.all()
+            for r in sub.result_files.all()
         ]
 
     def get_materials(self, case: Case) -> list[dict[str, Any]]:
@@ -179,7 +257,7 @@ IDEMPOTENCY = OpenApiParameter(
 
 def _subject(data: dict[str, Any]) -> tuple[Bundle | None, ServiceItem | None]:
     if data.get("bundle"):
-        bundle = Bundle.objects.filter(list_no=data["bundle"]).first()
+        bundle = services.bundle_by_number(data["bundle"])
         if bundle is None:
             raise ValidationError({"bundle": "没有这个一件事"})
         return bundle, None
@@ -194,6 +272,46 @@ def _subject(data: dict[str, Any]) -> tuple[Bundle | None, ServiceItem | None]:
     raise ValidationError({"bundle": "请指定 bundle 或 item"})
 
 
+CASE_RELATED = ("bundle", "item", "applicant", "lead_department")
+
+
+def load_detail(case: Case) -> Case:
+    """Everything the case page shows, in as few queries as the case needs: its sub-cases,
+    timeline and materials; dependencies only when it has several sub-cases, result rows
+    only once one of them is approved."""
+    subs = list(SubCase.objects.filter(case_id=case.pk).select_related("item", "department"))
+    by_id = {sub.pk: sub for sub in subs}
+    deps: dict[int, list[SubCase]] = {sub.pk: [] for sub in subs}
+    if len(subs) > 1:
+        through = SubCase.depends_on.through.objects.filter(from_subcase_id__in=by_id)
+        for src, dst in through.values_list("from_subcase_id", "to_subcase_id"):
+            deps[src].append(by_id[dst])
+    results: dict[int, list[CaseResult]] = {sub.pk: [] for sub in subs}
+    if any(sub.status == SubStatus.APPROVED for sub in subs):
+        for row in CaseResult.objects.filter(subcase_id__in=by_id).order_by("id"):
+            results[row.subcase_id].append(row)
+    for sub in subs:
+        sub.case = case
+        prefetched(sub, depends_on=deps[sub.pk], result_files=results[sub.pk])
+    prefetched(
+        case,
+        subcases=subs,
+        events=list(CaseEvent.objects.filter(case_id=case.pk).select_related("department")),
+        materials=list(CaseMaterial.objects.filter(case_id=case.pk)),
+    )
+    return case
+
+
+def prefetched(obj: Any, **rows: list[Any]) -> None:
+    """Tell Django the object's related rows are already known (as prefetch_related would)."""
+    cache = obj.__dict__.setdefault("_prefetched_objects_cache", {})
+    for name, values in rows.items():
+        qs = getattr(obj, name).all()
+        qs._result_cache = list(values)
+        qs._prefetch_done = True
+        cache[name] = qs
+
+
 class CaseViewSet(viewsets.GenericViewSet):
     """Apply once for a bundle; follow the case; the lead window accepts it."""
 
@@ -204,7 +322,6 @@ class CaseViewSet(viewsets.GenericViewSet):
     def get_queryset(self) -> QuerySet[Case]:
         return (
             services.visible_cases(self.request.user)
-            .distinct()
             .select_related("bundle", "item", "applicant", "lead_department")
             .order_by("-created_at")
         )
@@ -221,9 +338,10 @@ class CaseViewSet(viewsets.GenericViewSet):
         return case
 
     def _detail(self, case: Case, code: int = 200) -> Response:
-        case = Case.objects.prefetch_related(
-            "subcases__item", "subcases__department", "events__department"
-        ).get(pk=case.pk)
+        case = Case.objects.select_related(*CASE_RELATED).get(pk=case.pk)
+        return self._render(load_detail(case), code)
+
+    def _render(self, case: Case, code: int = 200) -> Response:
         return Response(
             CaseDetailSerializer(case, context={"request": self.request}).data, status=code
         )
@@ -235,19 +353,17 @@ class CaseViewSet(viewsets.GenericViewSet):
         )
 
     def retrieve(self, request: Request, number: str) -> Response:
-        return self._detail(self.get_object())
+        case = services.visible_cases(request.user).filter(number=number).first()
+        if case is None:
+            raise Http404("没有这个办件，或您无权查看")
+        services.attach_reference(case, request.user)
+        return self._render(load_detail(case))
 
     @extend_schema(
         parameters=[IDEMPOTENCY], request=CaseCreateSerializer, responses=CaseDetailSerializer
     )
     def create(self, request: Request) -> Response:
         key = request.headers.get("Idempotency-Key") or None
-        if key:
-            existing = Case.objects.filter(idempotency_key=key).first()
-            if existing is not None:
-                if existing.submitted_by_id != request.user.pk:
-                    raise ValidationError({"detail": "该请求编号已被使用"})
-                return self._detail(existing, status.HTTP_200_OK)
         incoming = CaseCreateSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
@@ -255,10 +371,13 @@ class CaseViewSet(viewsets.GenericViewSet):
         try:
             return self._create(request, data, bundle, item, key)
         except IntegrityError:
-            # A concurrent request with the same key won the race: answer with its case.
+            # The key was used before (a retry), or by a concurrent request that won the
+            # race: answer with that case, and change nothing.
             existing = Case.objects.filter(idempotency_key=key).first() if key else None
             if existing is None:
                 raise
+            if existing.submitted_by_id != request.user.pk:
+                raise ValidationError({"detail": "该请求编号已被使用"}) from None
             return self._detail(existing, status.HTTP_200_OK)
 
     def _create(
@@ -266,22 +385,24 @@ class CaseViewSet(viewsets.GenericViewSet):
     ) -> Response:
         try:
             applicant = services.applicant_for(request.user, data.get("applicant_id"))
-            case = services.save_draft(
-                request.user,
-                applicant,
-                bundle=bundle,
-                item=item,
-                answers=data.get("answers"),
-                form_data=data.get("form_data"),
-                delivery_method=data.get("delivery_method"),
-                postal_address=data.get("postal_address"),
-                idempotency_key=key,
-            )
-            if data["submit"]:
-                case = services.submit(case, request.user, key)
+            fields = {
+                "bundle": bundle,
+                "item": item,
+                "answers": data.get("answers"),
+                "form_data": data.get("form_data"),
+                "delivery_method": data.get("delivery_method"),
+                "postal_address": data.get("postal_address"),
+                "idempotency_key": key,
+            }
+            if not data["submit"]:
+                case = services.save_draft(request.user, applicant, **fields)
+                return self._detail(case, status.HTTP_201_CREATED)
+            case, event = services.apply(request.user, applicant, **fields)
         except services.CaseError as exc:
             _raise(exc)
-        return self._detail(case, status.HTTP_201_CREATED)
+        # Just submitted: its only event is the submission; nothing else exists yet.
+        prefetched(case, subcases=[], materials=[], events=[event])
+        return self._render(case, status.HTTP_201_CREATED)
 
     @extend_schema(request=CaseCreateSerializer, responses=CaseDetailSerializer)
     def partial_update(self, request: Request, number: str) -> Response:

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
@@ -57,64 +58,107 @@ def emit(
     return event
 
 
+# While a relay is queued and not yet started, further commits need not queue another: it
+# will pick their events up too. The flag lives in the shared cache, so it is used only
+# when the cache is shared between the web processes and the workers.
+RELAY_QUEUED = "cases:outbox:relay-queued"
+RELAY_QUEUED_SECONDS = 10
+
+
+def _shared_cache() -> bool:
+    return not settings.CACHES["default"]["BACKEND"].endswith("LocMemCache")
+
+
 def _schedule_relay() -> None:
     from govsvc.cases import tasks
 
     try:
+        if (
+            not settings.CELERY_TASK_ALWAYS_EAGER
+            and _shared_cache()
+            and not cache.add(RELAY_QUEUED, 1, RELAY_QUEUED_SECONDS)
+        ):
+            return
         tasks.relay_outbox.delay()
     except Exception:  # the broker is down: the periodic sweep relays it later
         logger.warning("outbox_relay_not_queued")
 
 
+def relay_started() -> None:
+    """Called by the relay task first thing: commits from now on queue a relay again."""
+    if _shared_cache():
+        try:
+            cache.delete(RELAY_QUEUED)
+        except Exception:
+            logger.warning("outbox_relay_flag_not_cleared")
+
+
 def relay_pending(limit: int = 500) -> int:
-    """Fan out unrelayed events; safe to run in several workers at once."""
-    ids = list(
-        OutboxEvent.objects.filter(relayed_at__isnull=True)
-        .order_by("created_at")
-        .values_list("id", flat=True)[:limit]
-    )
+    """Fan out unrelayed events, a batch per transaction; returns how many were relayed.
+
+    Safe to run in several workers at once: each locks its batch and skips rows another
+    worker holds. The fan-out rows are protected by unique constraints, and an event is
+    marked relayed in the same transaction as its fan-out, so it is relayed exactly once.
+    """
     done = 0
     sms: list[tuple[str, str]] = []
-    for event_id in ids:
+    while True:
         with transaction.atomic():
-            event = (
+            events = list(
                 OutboxEvent.objects.select_for_update(skip_locked=True, of=("self",))
-                .select_related("case__applicant__user", "department")
-                .filter(pk=event_id, relayed_at__isnull=True)
-                .first()
+                .select_related("case__applicant")
+                .filter(relayed_at__isnull=True)
+                .order_by("created_at")[:limit]
             )
-            if event is None:
-                continue
-            _fan_out(event, sms)
-            event.relayed_at = timezone.now()
-            event.save(update_fields=["relayed_at"])
-            done += 1
+            if not events:
+                break
+            _fan_out(events, sms)
+            OutboxEvent.objects.filter(pk__in=[e.pk for e in events]).update(
+                relayed_at=timezone.now()
+            )
+        done += len(events)
+        if len(events) < limit:
+            break
     sender = sms_sender()
     for phone, message in sms:
         sender.send(phone, message)
     return done
 
 
-def _fan_out(event: OutboxEvent, sms: list[tuple[str, str]]) -> None:
-    if event.department_id:
-        for sub in WebhookSubscription.objects.filter(
-            department_id=event.department_id, active=True
-        ):
-            if not sub.topics or event.topic in sub.topics:
-                WebhookDelivery.objects.get_or_create(
-                    event=event, subscription=sub, defaults={"next_attempt_at": timezone.now()}
+def _fan_out(events: list[OutboxEvent], sms: list[tuple[str, str]]) -> None:
+    """Webhook deliveries for subscribed department systems, in-app notices for applicants."""
+    now = timezone.now()
+    departments = {e.department_id for e in events if e.department_id}
+    subscriptions: dict[int, list[WebhookSubscription]] = {}
+    if departments:
+        for sub in WebhookSubscription.objects.filter(department_id__in=departments, active=True):
+            subscriptions.setdefault(sub.department_id, []).append(sub)
+    deliveries = [
+        WebhookDelivery(event=event, subscription=sub, next_attempt_at=now)
+        for event in events
+        for sub in subscriptions.get(event.department_id or 0, [])
+        if not sub.topics or event.topic in sub.topics
+    ]
+    notices = []
+    for event in events:
+        message = event.payload.get("notify")
+        case = event.case
+        if message and case is not None and case.applicant.user_id:
+            notices.append(
+                Notification(
+                    event=event,
+                    user_id=case.applicant.user_id,
+                    channel="in_app",
+                    case=case,
+                    message=message,
                 )
-    message = event.payload.get("notify")
-    case = event.case
-    if message and case is not None and case.applicant.user_id:
-        _, created = Notification.objects.get_or_create(
-            event=event,
-            user_id=case.applicant.user_id,
-            channel="in_app",
-            defaults={"case": case, "message": message},
-        )
-        if created and case.applicant.phone:
-            sms.append((case.applicant.phone, f"【武汉政务服务】{message}"))
+            )
+            if case.applicant.phone:
+                sms.append((case.applicant.phone, f"【武汉政务服务】{message}"))
+    # The events are locked and unrelayed, so none of these rows exists yet; the unique
+    # constraints still guard against a second copy.
+    WebhookDelivery.objects.bulk_create(deliveries, ignore_conflicts=True)
+    Notification.objects.bulk_create(notices, ignore_conflicts=True)
 
 
 def payload_of(event: OutboxEvent) -> dict[str, Any]:

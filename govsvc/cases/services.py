@@ -1,18 +1,20 @@
 """Every state change of a case, each in one transaction with its audit record and events."""
 
 import hashlib
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 from django_fsm import TransitionNotAllowed
 
 from govsvc.accounts.models import StaffRole
 from govsvc.bundles.models import Bundle
-from govsvc.bundles.savings import merged_materials
+from govsvc.bundles.savings import MergedMaterial, merged_materials
 from govsvc.cases import forms
 from govsvc.cases.models import (
     DONE_SUB_STATUSES,
@@ -28,6 +30,7 @@ from govsvc.cases.models import (
 )
 from govsvc.cases.outbox import emit
 from govsvc.catalog.models import MaterialSource, ServiceItem
+from govsvc.catalog.services import catalog_generation
 from govsvc.core import audit
 from govsvc.core.workdays import add_workdays
 from govsvc.directory.models import Department
@@ -58,7 +61,10 @@ def staff_role(user: Any) -> str | None:
 def applicant_for(user: Any, applicant_id: int | None = None) -> Applicant:
     """The applicant a user acts for: themself, or someone who authorised them."""
     if applicant_id is None:
-        own = Applicant.objects.filter(user=user).first()
+        try:
+            own: Applicant | None = user.applicant  # usually loaded with the user
+        except Applicant.DoesNotExist:
+            own = None
         if own is None:
             raise CaseError("请先完善申请人资料（姓名、证件号码）")
         return own
@@ -85,14 +91,26 @@ def active_authorisation(
 # ---- what a bundle asks -------------------------------------------------------------
 
 
-@dataclass
+@dataclass(frozen=True)
 class Application:
-    """What one application needs, given the answers: items, form and materials."""
+    """What one application needs, given the answers: items, form and materials.
+
+    Shared between requests through the plan cache: treat it as read-only.
+    """
 
     items: list[ServiceItem]
     form: forms.MergedForm
     materials: list[Any]  # MergedMaterial
     skipped: list[str]
+    follow_later: frozenset[str] = frozenset()  # materials that may come after acceptance
+
+
+# Plans depend only on the catalog, the bundle's data and the answers, and every
+# submission needs one: keep the recent ones per process, keyed by the catalog generation
+# (bumped on every catalog or bundle change, shared through the cache between processes).
+_PLANS: "OrderedDict[tuple[Any, ...], Any]" = OrderedDict()
+_PLANS_MAX = 512
+_PLANS_LOCK = threading.Lock()
 
 
 def plan(
@@ -100,22 +118,46 @@ def plan(
 ) -> Application:
     if isinstance(case_or_bundle, Bundle):
         answers, _ = forms.clean_answers(case_or_bundle, answers)
+    key = (
+        catalog_generation(),
+        type(case_or_bundle).__name__,
+        case_or_bundle.pk,
+        audience,
+        tuple(sorted((k, repr(v)) for k, v in answers.items())),
+    )
+    application: Application = _remembered(
+        key, lambda: _build_plan(case_or_bundle, answers, audience)
+    )
+    return application
+
+
+def clear_plan_cache() -> None:
+    with _PLANS_LOCK:
+        _PLANS.clear()
+
+
+def _build_plan(
+    case_or_bundle: Bundle | ServiceItem, answers: dict[str, Any], audience: str
+) -> Application:
+    if isinstance(case_or_bundle, Bundle):
         links = forms.applicable_links(case_or_bundle, answers)
         items = [link.item for link in links]
+        names = {i.name for i in items}
         all_names = [link.item.name for link in case_or_bundle.bundle_items.select_related("item")]
-        materials = [
-            m for m in merged_materials(case_or_bundle) if set(m.items) & {i.name for i in items}
-        ]
-        skipped = [n for n in all_names if n not in {i.name for i in items}]
+        materials = [m for m in merged_materials(case_or_bundle) if set(m.items) & names]
+        skipped = [n for n in all_names if n not in names]
     else:
         items = [case_or_bundle]
-        materials = []
-        for m in case_or_bundle.materials.all():
-            from govsvc.bundles.savings import MergedMaterial
-
-            materials.append(MergedMaterial(m.name, m.required, m.source, [case_or_bundle.name]))
+        materials = [
+            MergedMaterial(m.name, m.required, m.source, [case_or_bundle.name])
+            for m in case_or_bundle.materials.all()
+        ]
         skipped = []
-    return Application(items, forms.merged_form(items, audience), materials, skipped)
+    prefetch_related_objects(items, "materials")
+    follow_later = frozenset(
+        m.name for item in items for m in item.materials.all() if m.may_follow or m.promise_allowed
+    )
+    return Application(items, forms.merged_form(items, audience), materials, skipped, follow_later)
 
 
 def prefill(applicant: Applicant) -> dict[str, Any]:
@@ -144,8 +186,8 @@ def audience_of(applicant: Applicant) -> str:
 
 def _event(
     case: Case, kind: str, message: str, actor: Any = None, sub: SubCase | None = None
-) -> None:
-    CaseEvent.objects.create(
+) -> CaseEvent:
+    return CaseEvent.objects.create(
         case=case,
         subcase=sub,
         actor=actor if actor is not None and actor.is_authenticated else None,
@@ -180,22 +222,25 @@ def save_draft(
     idempotency_key: str | None = None,
 ) -> Case:
     if case is None:
-        if (bundle is None) == (item is None):
-            raise CaseError("请选择要办理的一件事或事项")
-        lead = bundle.lead_departments.order_by("code").first() if bundle else item.department  # type: ignore[union-attr]
-        if lead is None:
-            raise CaseError("该一件事尚未配置牵头部门")
-        case = Case(
-            bundle=bundle, item=item, applicant=applicant, submitted_by=user, lead_department=lead
-        )
-        case.authorisation = (
-            None if applicant.user_id == user.pk else active_authorisation(user, applicant, bundle)
-        )
+        case = _new_case(user, applicant, bundle, item)
         case.idempotency_key = idempotency_key
         case.save()
         case.number = _case_number(case)
     elif case.status not in (CaseStatus.DRAFT, CaseStatus.RETURNED):
         raise CaseError("已提交的办件不能再修改")
+    _change(case, answers, form_data, delivery_method, postal_address)
+    case.save()
+    return case
+
+
+def _change(
+    case: Case,
+    answers: dict[str, Any] | None = None,
+    form_data: dict[str, Any] | None = None,
+    delivery_method: str | None = None,
+    postal_address: str | None = None,
+) -> None:
+    """What an applicant may change before submitting; None leaves a part as it was."""
     if answers is not None:
         case.answers = answers
     if form_data is not None:
@@ -204,22 +249,17 @@ def save_draft(
         case.delivery_method = delivery_method
     if postal_address is not None:
         case.postal_address = postal_address
-    case.save()
-    return case
 
 
 def missing_materials(case: Case, application: Application) -> list[str]:
-    uploaded = set(case.materials.values_list("name", flat=True))
-    follow_later = {
-        m.name
-        for item in application.items
-        for m in item.materials.all()
-        if m.may_follow or m.promise_allowed
-    }
+    uploaded = set(case.materials.values_list("name", flat=True)) if case.pk else set()
     return [
         m.name
         for m in application.materials
-        if m.asked and m.required and m.name not in uploaded and m.name not in follow_later
+        if m.asked
+        and m.required
+        and m.name not in uploaded
+        and m.name not in application.follow_later
     ]
 
 
@@ -272,6 +312,13 @@ def submit(case: Case, actor: Any, idempotency_key: str | None = None) -> Case:
 
 def _submit(case: Case, actor: Any, idempotency_key: str | None) -> Case:
     case = Case.objects.select_for_update().get(pk=case.pk)
+    application, cleaned = _checked(case)
+    _record_submission(case, application, cleaned, actor, idempotency_key)
+    return case
+
+
+def _checked(case: Case) -> tuple[Application, dict[str, Any]]:
+    """The case's plan and cleaned form, or CaseError listing everything still missing."""
     subject = case.bundle or case.item
     assert subject is not None
     errors: dict[str, str] = {}
@@ -285,20 +332,36 @@ def _submit(case: Case, actor: Any, idempotency_key: str | None) -> Case:
         errors["postal_address"] = "选择邮寄送达时请填写邮寄地址"
     if errors:
         raise CaseError("申请信息不完整，请按提示补充后再提交", errors)
+    return application, cleaned
 
+
+def _record_submission(
+    case: Case,
+    application: Application,
+    cleaned: dict[str, Any],
+    actor: Any,
+    idempotency_key: str | None,
+) -> CaseEvent:
+    """Submit (in the caller's transaction): state, promised date, event, audit, outbox."""
+    subject = case.bundle or case.item
+    assert subject is not None
     was_returned = case.status == CaseStatus.RETURNED
     _transition(case, "submit")
     case.form_data = {**case.form_data, **cleaned}
     case.idempotency_key = idempotency_key or case.idempotency_key
     case.submitted_at = timezone.now()
-    days = subject.promised_days or 0
-    case.promised_date = add_workdays(timezone.localdate(), days)
-    if not case.number:
-        case.number = _case_number(case)
+    case.promised_date = add_workdays(timezone.localdate(), subject.promised_days or 0)
     case.missing = []
-    case.save()
+    if case.pk is None:
+        case.save(force_insert=True)
+        case.number = _case_number(case)
+        Case.objects.filter(pk=case.pk).update(number=case.number)
+    else:
+        if not case.number:
+            case.number = _case_number(case)
+        case.save()
     _remember_profile(case.applicant, application.form, cleaned)
-    _event(case, "submitted", "补正后重新提交" if was_returned else "提交申请", actor)
+    event = _event(case, "submitted", "补正后重新提交" if was_returned else "提交申请", actor)
     audit.record("case_submitted", case, actor=actor, summary=case.number)
     emit(
         "case_submitted",
@@ -307,12 +370,114 @@ def _submit(case: Case, actor: Any, idempotency_key: str | None) -> Case:
         payload={"title": case.title},
         notify=f"您的申请（{case.number}）已提交，承诺 {case.promised_date:%Y年%m月%d日} 前办结。",
     )
+    return event
+
+
+def apply(
+    user: Any,
+    applicant: Applicant,
+    *,
+    bundle: Bundle | None = None,
+    item: ServiceItem | None = None,
+    idempotency_key: str | None = None,
+    **changes: Any,
+) -> tuple[Case, CaseEvent]:
+    """Create and submit in one transaction (one request, nothing to upload).
+
+    An incomplete application is kept as a draft, so nothing typed is lost, and CaseError
+    lists everything still missing together with the draft's number.
+    """
+    case = _new_case(user, applicant, bundle, item)
+    _change(case, **changes)
+    try:
+        application, cleaned = _checked(case)
+    except CaseError as exc:
+        case.idempotency_key = idempotency_key
+        with transaction.atomic():
+            case.save()
+            case.number = _case_number(case)
+            Case.objects.filter(pk=case.pk).update(number=case.number)
+        exc.errors = {**exc.errors, "number": case.number}
+        raise
+    with transaction.atomic():
+        event = _record_submission(case, application, cleaned, user, idempotency_key)
+    return case, event
+
+
+def _new_case(
+    user: Any, applicant: Applicant, bundle: Bundle | None, item: ServiceItem | None
+) -> Case:
+    if (bundle is None) == (item is None):
+        raise CaseError("请选择要办理的一件事或事项")
+    lead = lead_department(bundle) if bundle else item.department  # type: ignore[union-attr]
+    if lead is None:
+        raise CaseError("该一件事尚未配置牵头部门")
+    case = Case(
+        bundle=bundle, item=item, applicant=applicant, submitted_by=user, lead_department=lead
+    )
+    case.authorisation = (
+        None if applicant.user_id == user.pk else active_authorisation(user, applicant, bundle)
+    )
     return case
+
+
+def _remembered(key: tuple[Any, ...], build: Any) -> Any:
+    """A value from the plan cache, built on first use (keys start with the generation)."""
+    with _PLANS_LOCK:
+        if key in _PLANS:
+            return _PLANS[key]
+    value = build()
+    with _PLANS_LOCK:
+        _PLANS[key] = value
+        while len(_PLANS) > _PLANS_MAX:
+            _PLANS.popitem(last=False)
+    return value
+
+
+def lead_department(bundle: Bundle) -> Department | None:
+    """The window that accepts the bundle's cases (the first ★ department)."""
+    return _remembered(
+        (catalog_generation(), "lead", bundle.pk),
+        lambda: bundle.lead_departments.order_by("code").first(),
+    )
+
+
+def bundle_by_pk(pk: int) -> Bundle | None:
+    return _remembered(
+        (catalog_generation(), "bundle-pk", pk), lambda: Bundle.objects.filter(pk=pk).first()
+    )
+
+
+def department_by_pk(pk: int) -> Department | None:
+    return _remembered(
+        (catalog_generation(), "department", pk),
+        lambda: Department.objects.filter(pk=pk).first(),
+    )
+
+
+def attach_reference(case: Case, user: Any = None) -> Case:
+    """Fill in a case's bundle, lead department and (for its own applicant) applicant from
+    what is already in memory, instead of joining four tables on every read."""
+    if case.bundle_id:
+        case.bundle = bundle_by_pk(case.bundle_id)
+    case.lead_department = department_by_pk(case.lead_department_id)  # type: ignore[assignment]
+    own = getattr(user, "applicant", None) if user is not None else None
+    if own is not None and own.pk == case.applicant_id:
+        case.applicant = own
+    return case
+
+
+def bundle_by_number(list_no: int) -> Bundle | None:
+    """A bundle by its list number (一件事清单序号); shared between requests, read-only."""
+    return _remembered(
+        (catalog_generation(), "bundle", list_no),
+        lambda: Bundle.objects.filter(list_no=list_no).first(),
+    )
 
 
 def _remember_profile(applicant: Applicant, form: forms.MergedForm, values: dict[str, Any]) -> None:
     reusable = {f.key: values[f.key] for f in form.fields if f.profile and f.key in values}
-    if reusable:
+    if any(applicant.profile.get(k) != v for k, v in reusable.items()):
         applicant.profile = {**applicant.profile, **reusable}
         applicant.save(update_fields=["profile"])
 
@@ -632,14 +797,21 @@ def _record_act(case: Case, kind: str, actor: Any) -> None:
 
 
 def visible_cases(user: Any) -> QuerySet[Case]:
+    """Cases a user may open: their department's (as lead or for a sub-case), or their own
+    and those they submitted for someone else. Each case at most once, without DISTINCT."""
     if not user.is_authenticated:
         return Case.objects.none()
     dept = staff_department(user)
     if dept is not None:
-        return Case.objects.filter(lead_department=dept) | Case.objects.filter(
-            subcases__department=dept
+        return Case.objects.filter(
+            Q(lead_department=dept)
+            | Q(pk__in=SubCase.objects.filter(department=dept).values("case_id"))
         )
-    return Case.objects.filter(applicant__user=user) | Case.objects.filter(submitted_by=user)
+    try:
+        own = Q(applicant_id=user.applicant.pk)
+    except Applicant.DoesNotExist:
+        own = Q(applicant__user=user)
+    return Case.objects.filter(own | Q(submitted_by=user))
 
 
 def material_source_label(source: str) -> str:

@@ -16,7 +16,7 @@ from govsvc.cases.models import Case, CaseStatus, DeliveryMethod, Notification, 
 
 
 def _case_for(request: HttpRequest, number: str) -> Case:
-    case = services.visible_cases(request.user).filter(number=number).distinct().first()
+    case = services.visible_cases(request.user).filter(number=number).first()
     if case is None:
         raise Http404("没有这个办件，或您无权查看")
     return case
@@ -110,7 +110,6 @@ def my_cases(request: HttpRequest) -> HttpResponse:
         return redirect("cases:workbench")
     cases = (
         services.visible_cases(request.user)
-        .distinct()
         .select_related("bundle", "item")
         .order_by("-created_at")
     )
