@@ -150,3 +150,26 @@ def test_csv_with_commas_and_quotes_inside_messages(tmp_path):
     )
     data = classifier.load_dataset(path, "text", "label")
     assert data.labels == ["水电气", "城管"]
+
+
+def test_rjieba_segments_exactly_as_jieba_does():
+    import jieba
+
+    texts = [m.text for m in generate_messages(5, seed=8)] + ["WiFi密码123，ABC公司！！", "龘靐齉"]
+    for text in texts:
+        assert classifier._cut(text) == jieba.lcut(text, HMM=False)
+
+
+def test_the_c_search_samples_within_budget_and_skips_rare_classes():
+    import numpy as np
+    from scipy.sparse import random as sparse_random
+
+    labels = np.array(["a"] * 9000 + ["b"] * 3000 + ["rare"] * 2)
+    matrix = sparse_random(len(labels), 1000, density=0.9, format="csr", random_state=1)
+
+    rows = classifier._cv_rows(matrix, labels, seed=1)
+
+    # 900 values a row: the budget allows 2,222 rows, the floor lifts it to 2,500.
+    assert abs(len(rows) - classifier.CV_SAMPLE_MIN) <= 2
+    assert set(labels[rows]) == {"a", "b"}
+    assert abs((labels[rows] == "a").mean() - 0.75) < 0.01  # stratified
