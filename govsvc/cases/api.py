@@ -76,16 +76,18 @@ def masked_form(case: Case, user: Any) -> dict[str, Any]:
 # serializers below declare the fields (for validation of nothing, and for the OpenAPI
 # schema); their to_representation builds the same dictionaries directly, without DRF
 # building a field object per attribute per request.
-_DATETIME = serializers.DateTimeField()
-_DATE = serializers.DateField()
 
 
 def _datetime(value: Any) -> str | None:
-    return None if value is None else _DATETIME.to_representation(value)
+    """As DRF writes it (ISO 8601 in the current time zone), without a field per call."""
+    if value is None:
+        return None
+    text = timezone.localtime(value).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 def _date(value: Any) -> str | None:
-    return None if value is None else _DATE.to_representation(value)
+    return None if value is None else value.isoformat()
 
 
 class EventSerializer(serializers.ModelSerializer):
@@ -136,7 +138,11 @@ class SubCaseSerializer(serializers.ModelSerializer):
             "decided_at": _datetime(sub.decided_at),
             "reason": sub.reason,
             "results": sub.results,
-            "depends_on": [d.pk for d in sub.depends_on.all()],
+            "depends_on": (
+                sub.dependency_ids  # type: ignore[attr-defined]
+                if hasattr(sub, "dependency_ids")
+                else [d.pk for d in sub.depends_on.all()]
+            ),
         }
 
 
@@ -281,18 +287,17 @@ def load_detail(case: Case) -> Case:
     only once one of them is approved."""
     subs = list(SubCase.objects.filter(case_id=case.pk).select_related("item", "department"))
     by_id = {sub.pk: sub for sub in subs}
-    deps: dict[int, list[SubCase]] = {sub.pk: [] for sub in subs}
+    deps: dict[int, list[int]] = {sub.pk: [] for sub in subs}
     if len(subs) > 1:
-        through = SubCase.depends_on.through.objects.filter(from_subcase_id__in=by_id)
-        for src, dst in through.values_list("from_subcase_id", "to_subcase_id"):
-            deps[src].append(by_id[dst])
+        deps = dependency_ids(list(by_id))
     results: dict[int, list[CaseResult]] = {sub.pk: [] for sub in subs}
     if any(sub.status == SubStatus.APPROVED for sub in subs):
         for row in CaseResult.objects.filter(subcase_id__in=by_id).order_by("id"):
             results[row.subcase_id].append(row)
     for sub in subs:
         sub.case = case
-        prefetched(sub, depends_on=deps[sub.pk], result_files=results[sub.pk])
+        sub.dependency_ids = deps[sub.pk]  # type: ignore[attr-defined]
+        prefetched(sub, result_files=results[sub.pk])
     prefetched(
         case,
         subcases=subs,
@@ -300,6 +305,15 @@ def load_detail(case: Case) -> Case:
         materials=list(CaseMaterial.objects.filter(case_id=case.pk)),
     )
     return case
+
+
+def dependency_ids(sub_ids: list[int]) -> dict[int, list[int]]:
+    """For each sub-case, the sub-cases it waits for, in one query."""
+    deps: dict[int, list[int]] = {pk: [] for pk in sub_ids}
+    through = SubCase.depends_on.through.objects.filter(from_subcase_id__in=sub_ids)
+    for src, dst in through.values_list("from_subcase_id", "to_subcase_id"):
+        deps[src].append(dst)
+    return deps
 
 
 def prefetched(obj: Any, **rows: list[Any]) -> None:
@@ -584,6 +598,12 @@ class CaseViewSet(viewsets.GenericViewSet):
         )
 
 
+QUEUE_COLUMNS = (
+    "id", "case__number", "item__basic_code", "item__name", "status", "deadline",
+    "dispatched_at", "decided_at", "reason", "results",
+)  # fmt: skip
+
+
 class QueuePagination(CursorPagination):
     """A department's queue can hold many thousands of sub-cases: page by cursor, never count."""
 
@@ -603,14 +623,44 @@ class SubCaseViewSet(viewsets.ReadOnlyModelViewSet):
         dept = services.staff_department(self.request.user)
         if dept is None:
             return SubCase.objects.none()
-        qs = (
+        if self.action == "list":
+            # A page of the queue reads only the columns the list shows.
+            qs = SubCase.objects.filter(department=dept)
+            if self.request.query_params.get("all") != "1":
+                qs = qs.filter(status__in=services.OPEN_SUB_STATUSES)
+            return qs.values(*QUEUE_COLUMNS).order_by("deadline", "id")  # type: ignore[return-value]
+        return (
             SubCase.objects.filter(department=dept)
             .select_related("case", "item", "department")
             .prefetch_related("depends_on")
+            .order_by("deadline", "id")
         )
-        if self.action == "list" and self.request.query_params.get("all") != "1":
-            return services.department_queue(self.request.user)
-        return qs.order_by("deadline", "id")
+
+    def list(self, request: Request) -> Response:
+        rows_in: Any = self.paginate_queryset(self.get_queryset())
+        page: list[dict[str, Any]] = rows_in or []
+        dept = services.staff_department(request.user)
+        deps = dependency_ids([row["id"] for row in page])
+        labels = dict(SubStatus.choices)
+        rows = [
+            {
+                "id": row["id"],
+                "case_number": row["case__number"],
+                "item_code": row["item__basic_code"],
+                "item_name": row["item__name"],
+                "department": dept.short_name if dept else "",
+                "status": row["status"],
+                "status_name": labels.get(row["status"], row["status"]),
+                "deadline": _date(row["deadline"]),
+                "dispatched_at": _datetime(row["dispatched_at"]),
+                "decided_at": _datetime(row["decided_at"]),
+                "reason": row["reason"],
+                "results": row["results"],
+                "depends_on": deps[row["id"]],
+            }
+            for row in page
+        ]
+        return self.get_paginated_response(rows)
 
     def _act(self, request: Request, fn: Any, *args: Any) -> Response:
         sub = self.get_object()

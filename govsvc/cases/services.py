@@ -596,16 +596,16 @@ def refuse_case(case: Case, actor: Any, reason: str) -> Case:
 # ---- departments ------------------------------------------------------------------------
 
 
+OPEN_SUB_STATUSES = (SubStatus.PENDING, SubStatus.HANDLING, SubStatus.CORRECTION)
+
+
 def department_queue(user: Any) -> QuerySet[SubCase]:
     """Sub-cases of the user's own department, nearest deadline first."""
     dept = staff_department(user)
     if dept is None:
         return SubCase.objects.none()
     return (
-        SubCase.objects.filter(
-            department=dept,
-            status__in=[SubStatus.PENDING, SubStatus.HANDLING, SubStatus.CORRECTION],
-        )
+        SubCase.objects.filter(department=dept, status__in=OPEN_SUB_STATUSES)
         .select_related("case", "item", "case__applicant", "department")
         .prefetch_related("depends_on")
         .order_by("deadline", "id")

@@ -123,3 +123,25 @@ def test_the_relay_fans_out_a_batch_once() -> None:
     assert outbox.relay_pending(limit=2) == 3
     assert outbox.relay_pending() == 0
     assert Notification.objects.filter(case__number__in=numbers).count() == 3
+
+
+def test_queue_rows_equal_the_sub_cases_of_the_case_detail() -> None:
+    """The queue page is built from plain rows; it must say what the case detail says."""
+    from govsvc.cases.tests.test_rules import _accepted_newborn
+
+    user, _ = personas.resident()
+    case = _accepted_newborn(user)
+    waiting = case.subcases.filter(depends_on__isnull=False).first()
+    open_sub = case.subcases.filter(status="pending").first()
+    assert open_sub is not None
+    officer = personas.staff(open_sub.department)
+    client = personas.client_for(officer)
+    detail = client.get(f"/api/v1/cases/{case.number}/").json()
+    queue = client.get("/api/v1/subcases/?all=1").json()["results"]
+    by_id = {row["id"]: row for row in queue}
+    mine = [s for s in detail["subcases"] if s["department"] == open_sub.department.short_name]
+    assert mine and all(by_id[s["id"]] == s for s in mine)
+    if waiting is not None:  # dependencies are listed the same way in both
+        resident_view = personas.client_for(user).get(f"/api/v1/cases/{case.number}/").json()
+        row = next(s for s in resident_view["subcases"] if s["id"] == waiting.pk)
+        assert row["depends_on"] == [d.pk for d in waiting.depends_on.all()]
