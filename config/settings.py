@@ -163,6 +163,9 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(env_int("CELERY_SWEEP_SECONDS", 15)),
     },
 }
+# CASES_RELAY_GATHER_SECONDS: with a broker and a shared cache, how long a queued outbox relay
+# waits to gather more events (in-app notices reach residents that much later).
+CASES_RELAY_GATHER_SECONDS = float(env_str("CASES_RELAY_GATHER_SECONDS", "0.2"))
 # CASES_DELIVERY_LEASE_SECONDS: how long a worker owns a webhook delivery it is sending.
 CASES_DELIVERY_LEASE_SECONDS = env_int("CASES_DELIVERY_LEASE_SECONDS", 60)
 

@@ -61,6 +61,8 @@ def emit(
 # While a relay is queued and not yet started, further commits need not queue another: it
 # will pick their events up too. The flag lives in the shared cache, so it is used only
 # when the cache is shared between the web processes and the workers.
+# The queued relay waits a moment (CASES_RELAY_GATHER_SECONDS) so that under load it fans out
+# a batch of events at once rather than one task per commit.
 RELAY_QUEUED = "cases:outbox:relay-queued"
 RELAY_QUEUED_SECONDS = 10
 
@@ -73,13 +75,10 @@ def _schedule_relay() -> None:
     from govsvc.cases import tasks
 
     try:
-        if (
-            not settings.CELERY_TASK_ALWAYS_EAGER
-            and _shared_cache()
-            and not cache.add(RELAY_QUEUED, 1, RELAY_QUEUED_SECONDS)
-        ):
-            return
-        tasks.relay_outbox.delay()
+        if settings.CELERY_TASK_ALWAYS_EAGER or not _shared_cache():
+            tasks.relay_outbox.delay()
+        elif cache.add(RELAY_QUEUED, 1, RELAY_QUEUED_SECONDS):
+            tasks.relay_outbox.apply_async(countdown=settings.CASES_RELAY_GATHER_SECONDS)
     except Exception:  # the broker is down: the periodic sweep relays it later
         logger.warning("outbox_relay_not_queued")
 
