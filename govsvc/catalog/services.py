@@ -1,10 +1,12 @@
 """State changes of the catalog: saving items as versions, publishing, 四级同要素 checks."""
 
 import datetime as dt
+import time
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
@@ -93,8 +95,19 @@ def deviations(item: ServiceItem) -> list[Deviation]:
     ]
 
 
+# With a cache shared between processes, each process reads the generation at most once a
+# second (a request asks for it several times); a change reaches every process within it.
+GENERATION_RECHECK_SECONDS = 1.0
+_last_read: dict[str, float] = {}
+
+
+def _shared_cache() -> bool:
+    return not settings.CACHES["default"]["BACKEND"].endswith("LocMemCache")
+
+
 def bump_catalog_generation() -> None:
     """Tell the search index and other caches that the catalog changed."""
+    _last_read.clear()
     try:
         cache.incr(CATALOG_CACHE_KEY)
     except ValueError:
@@ -102,7 +115,16 @@ def bump_catalog_generation() -> None:
 
 
 def catalog_generation() -> int:
-    return int(cache.get_or_set(CATALOG_CACHE_KEY, 1, None) or 1)
+    shared = _shared_cache()
+    now = time.monotonic()
+    if shared and now - _last_read.get("at", -GENERATION_RECHECK_SECONDS) < (
+        GENERATION_RECHECK_SECONDS
+    ):
+        return int(_last_read["value"])
+    value = int(cache.get_or_set(CATALOG_CACHE_KEY, 1, None) or 1)
+    if shared:
+        _last_read.update(value=value, at=now)
+    return value
 
 
 def _actor_name(actor: AbstractBaseUser | AnonymousUser | None) -> str:
