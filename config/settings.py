@@ -132,6 +132,27 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models reuse field names (status, kind, level, channel, ...) for different
+    # choice sets, and some serializers reuse a model's choices under another field name.
+    # Name each shared choice set once so clients get stable, domain-specific enums.
+    "ENUM_NAME_OVERRIDES": {
+        "ItemStatusEnum": "govsvc.catalog.models.Status",
+        "ItemLevelEnum": "govsvc.catalog.models.ItemLevel",
+        "BundleAudienceEnum": "govsvc.bundles.models.Audience",
+        "CaseStatusEnum": "govsvc.cases.models.CaseStatus",
+        "SubCaseStatusEnum": "govsvc.cases.models.SubStatus",
+        "DeliveryMethodEnum": "govsvc.cases.models.DeliveryMethod",
+        "TicketKindEnum": "govsvc.hotline.models.Kind",
+        "TicketStatusEnum": "govsvc.hotline.models.Status",
+        "TicketChannelEnum": "govsvc.hotline.models.Channel",
+        "EmergencyLineEnum": "govsvc.hotline.models.EmergencyLine",
+        "PolicyAudienceEnum": "govsvc.policies.models.Audience",
+        "ActKindEnum": "govsvc.evaluations.models.ActKind",
+        "RatingLevelEnum": "govsvc.evaluations.models.Level",
+        "RatingChannelEnum": "govsvc.evaluations.models.Channel",
+        "AppealGroundEnum": "govsvc.evaluations.models.AppealGround",
+        "DeskOutcomeEnum": "govsvc.evaluations.models.DeskOutcome",
+    },
 }
 
 # CELERY_BROKER_URL: e.g. redis://127.0.0.1:6379/0. Empty runs background work in process.

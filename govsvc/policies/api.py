@@ -322,7 +322,14 @@ def create_version(request: Request, code: str) -> Response:
     return Response(VersionSerializer(version).data, status=status.HTTP_201_CREATED)
 
 
-@extend_schema(tags=["policies"], request=ReviewInput, responses=VersionSerializer)
+@extend_schema(
+    tags=["policies"],
+    request=ReviewInput,
+    responses=VersionSerializer,
+    # The {action} segment drops out of the generated id, which would then collide with
+    # POST {code}/versions/ (create_version).
+    operation_id="v1_policies_versions_action_create",
+)
 @api_view(["POST"])
 @permission_classes([IsAdminUser])
 def version_action(request: Request, pk: int, action: str) -> Response:
