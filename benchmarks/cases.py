@@ -158,13 +158,14 @@ def main() -> None:
             print(f"\n== {title}, {args.seconds} s ==")
             report(out.with_name(f"{name}_stats.csv"), with_targets=bool(rate))
     finally:
+        pending = "from govsvc.cases.models import OutboxEvent; print(OutboxEvent.objects.filter(relayed_at__isnull=True).count())"
+        time.sleep(2)  # the last relay gathers for CASES_RELAY_GATHER_SECONDS
+        left = run(*manage, "shell", "-c", pending, env=env).strip().splitlines()[-1]
+        print(f"\noutbox events not yet relayed 2 s after the load stopped: {left}")
         for process in processes:
             process.send_signal(signal.SIGTERM)
         for process in processes:
             process.wait(timeout=30)
-        pending = "from govsvc.cases.models import OutboxEvent; print(OutboxEvent.objects.filter(relayed_at__isnull=True).count())"
-        left = run(*manage, "shell", "-c", pending, env=env).strip().splitlines()[-1]
-        print(f"\noutbox events not yet relayed when the worker stopped: {left}")
 
 
 def report(stats_file: Path, *, with_targets: bool) -> None:
