@@ -134,22 +134,25 @@ def main() -> None:
             ["curl", "-s", "-o", "/dev/null", "http://127.0.0.1:8877/api/v1/bundles/8/"],
             check=False,
         )
-    phases = [("mixed", args.rate)]
+    # A short warm-up, not reported: every worker builds its plans and caches once.
+    phases = [("warmup", max(args.rate / 5, 1), 8), ("mixed", args.rate, args.seconds)]
     if not args.skip_capacity:
-        phases.append(("capacity", 0))
+        phases.append(("capacity", 0, args.seconds))
     try:
-        for name, rate in phases:
-            users = int(args.rate) + max(1, int(args.rate / 10)) if rate else args.capacity_users
+        for name, rate, seconds in phases:
+            users = int(rate) + max(1, int(rate / 10)) if rate else args.capacity_users
             out = var / name
             classes = ["MixedResident", "MixedOfficer"] if rate else ["CapacityResident"]
             subprocess.run(
                 [PY, "-m", "locust", "-f", "benchmarks/locust_cases.py", "--headless",
-                 "-u", str(users), "-r", str(max(users // 2, 1)), "-t", f"{args.seconds}s",
+                 "-u", str(users), "-r", str(max(users // 2, 1)), "-t", f"{seconds}s",
                  "--host", "http://127.0.0.1:8877", "--csv", str(out), "--only-summary",
                  *classes],
-                env={**env, "BENCH_SETUP": json.dumps(setup), "BENCH_RATE": str(args.rate)},
+                env={**env, "BENCH_SETUP": json.dumps(setup), "BENCH_RATE": str(rate)},
                 cwd=ROOT, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             )  # fmt: skip
+            if name == "warmup":
+                continue
             title = (
                 f"mixed load at {args.rate:g} submissions/s offered"
                 if rate
