@@ -8,7 +8,8 @@ generate_series), and serves the API as production does: gunicorn, Celery on Red
 one worker relaying the outbox, the cache on Redis (without a Redis on 127.0.0.1:6379 it
 falls back to in-process background work and says so).
 
-Locust then runs two phases, headless, on the same machine:
+Locust then runs, headless, on the same machine, an unreported 8-second warm-up at a fifth
+of the rate (every worker builds its plans and caches once), then two measured phases:
 
 1. **Mixed load at a fixed rate**: residents submit bundle 8 at --rate submissions per second
    in all, each followed by a read of the case's status, while department officers read
