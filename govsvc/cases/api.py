@@ -285,7 +285,7 @@ def load_detail(case: Case) -> Case:
     """Everything the case page shows, in as few queries as the case needs: its sub-cases,
     timeline and materials; dependencies only when it has several sub-cases, result rows
     only once one of them is approved."""
-    subs = list(SubCase.objects.filter(case_id=case.pk).select_related("item", "department"))
+    subs = list(SubCase.objects.filter(case_id=case.pk))
     by_id = {sub.pk: sub for sub in subs}
     deps: dict[int, list[int]] = {sub.pk: [] for sub in subs}
     if len(subs) > 1:
@@ -295,13 +295,20 @@ def load_detail(case: Case) -> Case:
         for row in CaseResult.objects.filter(subcase_id__in=by_id).order_by("id"):
             results[row.subcase_id].append(row)
     for sub in subs:
+        # Catalog items and departments come from memory (kept per catalog generation).
         sub.case = case
+        sub.item = services.item_by_pk(sub.item_id)  # type: ignore[assignment]
+        sub.department = services.department_by_pk(sub.department_id)  # type: ignore[assignment]
         sub.dependency_ids = deps[sub.pk]  # type: ignore[attr-defined]
         prefetched(sub, result_files=results[sub.pk])
+    events = list(CaseEvent.objects.filter(case_id=case.pk))
+    for event in events:
+        if event.department_id:
+            event.department = services.department_by_pk(event.department_id)
     prefetched(
         case,
         subcases=subs,
-        events=list(CaseEvent.objects.filter(case_id=case.pk).select_related("department")),
+        events=events,
         materials=list(CaseMaterial.objects.filter(case_id=case.pk)),
     )
     return case

@@ -448,6 +448,12 @@ def bundle_by_pk(pk: int) -> Bundle | None:
     )
 
 
+def item_by_pk(pk: int) -> ServiceItem | None:
+    return _remembered(
+        (catalog_generation(), "item", pk), lambda: ServiceItem.objects.filter(pk=pk).first()
+    )
+
+
 def department_by_pk(pk: int) -> Department | None:
     return _remembered(
         (catalog_generation(), "department", pk),
