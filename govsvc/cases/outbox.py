@@ -30,6 +30,7 @@ from govsvc.cases.models import (
     WebhookDelivery,
     WebhookSubscription,
 )
+from govsvc.core.caching import cache_is_shared
 from govsvc.core.sms import sms_sender
 from govsvc.directory.models import Department
 
@@ -67,15 +68,11 @@ RELAY_QUEUED = "cases:outbox:relay-queued"
 RELAY_QUEUED_SECONDS = 10
 
 
-def _shared_cache() -> bool:
-    return not settings.CACHES["default"]["BACKEND"].endswith("LocMemCache")
-
-
 def _schedule_relay() -> None:
     from govsvc.cases import tasks
 
     try:
-        if settings.CELERY_TASK_ALWAYS_EAGER or not _shared_cache():
+        if settings.CELERY_TASK_ALWAYS_EAGER or not cache_is_shared():
             tasks.relay_outbox.delay()
         elif cache.add(RELAY_QUEUED, 1, RELAY_QUEUED_SECONDS):
             tasks.relay_outbox.apply_async(countdown=settings.CASES_RELAY_GATHER_SECONDS)
@@ -85,7 +82,7 @@ def _schedule_relay() -> None:
 
 def relay_started() -> None:
     """Called by the relay task first thing: commits from now on queue a relay again."""
-    if _shared_cache():
+    if cache_is_shared():
         try:
             cache.delete(RELAY_QUEUED)
         except Exception:

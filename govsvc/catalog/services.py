@@ -5,7 +5,6 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.cache import cache
 from django.db import transaction
@@ -13,6 +12,7 @@ from django.utils import timezone
 
 from govsvc.catalog.models import LEVEL_DIGIT, ItemMaterial, ItemVersion, ServiceItem, Status
 from govsvc.core import audit
+from govsvc.core.caching import cache_is_shared
 
 # Elements that must be identical at every level (四级同要素). Place, hours, phone,
 # implementing department and region are local by nature and are not compared.
@@ -101,10 +101,6 @@ GENERATION_RECHECK_SECONDS = 1.0
 _last_read: dict[str, float] = {}
 
 
-def _shared_cache() -> bool:
-    return not settings.CACHES["default"]["BACKEND"].endswith("LocMemCache")
-
-
 def bump_catalog_generation() -> None:
     """Tell the search index and other caches that the catalog changed."""
     _last_read.clear()
@@ -115,7 +111,7 @@ def bump_catalog_generation() -> None:
 
 
 def catalog_generation() -> int:
-    shared = _shared_cache()
+    shared = cache_is_shared()
     now = time.monotonic()
     if shared and now - _last_read.get("at", -GENERATION_RECHECK_SECONDS) < (
         GENERATION_RECHECK_SECONDS
