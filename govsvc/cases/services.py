@@ -58,13 +58,18 @@ def staff_role(user: Any) -> str | None:
     return profile.role if profile else None
 
 
+def own_applicant(user: Any) -> Applicant | None:
+    """The user's own applicant record (usually loaded with the user), if they have one."""
+    try:
+        return user.applicant
+    except (Applicant.DoesNotExist, AttributeError):  # no record, or an anonymous user
+        return None
+
+
 def applicant_for(user: Any, applicant_id: int | None = None) -> Applicant:
     """The applicant a user acts for: themself, or someone who authorised them."""
     if applicant_id is None:
-        try:
-            own: Applicant | None = user.applicant  # usually loaded with the user
-        except Applicant.DoesNotExist:
-            own = None
+        own = own_applicant(user)
         if own is None:
             raise CaseError("请先完善申请人资料（姓名、证件号码）")
         return own
@@ -119,7 +124,6 @@ def plan(
     if isinstance(case_or_bundle, Bundle):
         answers, _ = forms.clean_answers(case_or_bundle, answers)
     key = (
-        catalog_generation(),
         type(case_or_bundle).__name__,
         case_or_bundle.pk,
         audience,
@@ -224,9 +228,10 @@ def save_draft(
     if case is None:
         case = _new_case(user, applicant, bundle, item)
         case.idempotency_key = idempotency_key
-        case.save()
-        case.number = _case_number(case)
-    elif case.status not in (CaseStatus.DRAFT, CaseStatus.RETURNED):
+        _change(case, answers, form_data, delivery_method, postal_address)
+        _insert_numbered(case)
+        return case
+    if case.status not in (CaseStatus.DRAFT, CaseStatus.RETURNED):
         raise CaseError("已提交的办件不能再修改")
     _change(case, answers, form_data, delivery_method, postal_address)
     case.save()
@@ -291,6 +296,13 @@ def _case_number(case: Case) -> str:
     return f"WH{timezone.localdate():%Y%m%d}{case.pk:07d}"
 
 
+def _insert_numbered(case: Case) -> None:
+    """Insert a new case and give it its number (built from its primary key)."""
+    case.save(force_insert=True)
+    case.number = _case_number(case)
+    Case.objects.filter(pk=case.pk).update(number=case.number)
+
+
 def submit(case: Case, actor: Any, idempotency_key: str | None = None) -> Case:
     """Submit a draft (or a returned case). A retried request with the same key is a no-op."""
     if idempotency_key:
@@ -353,9 +365,7 @@ def _record_submission(
     case.promised_date = add_workdays(timezone.localdate(), subject.promised_days or 0)
     case.missing = []
     if case.pk is None:
-        case.save(force_insert=True)
-        case.number = _case_number(case)
-        Case.objects.filter(pk=case.pk).update(number=case.number)
+        _insert_numbered(case)
     else:
         if not case.number:
             case.number = _case_number(case)
@@ -394,10 +404,8 @@ def apply(
     except CaseError as exc:
         case.idempotency_key = idempotency_key
         with transaction.atomic():
-            case.save()
-            case.number = _case_number(case)
-            Case.objects.filter(pk=case.pk).update(number=case.number)
-        exc.errors = {**exc.errors, "number": case.number}
+            _insert_numbered(case)
+        exc.errors = {**exc.errors, "number": case.number or ""}
         raise
     with transaction.atomic():
         event = _record_submission(case, application, cleaned, user, idempotency_key)
@@ -422,9 +430,11 @@ def _new_case(
 
 
 def _remembered(key: tuple[Any, ...], build: Any) -> Any:
-    """A value from the plan cache, built on first use (keys start with the generation)."""
+    """A value from the plan cache, built on first use and kept for this catalog generation."""
+    key = (catalog_generation(), *key)
     with _PLANS_LOCK:
         if key in _PLANS:
+            _PLANS.move_to_end(key)
             return _PLANS[key]
     value = build()
     with _PLANS_LOCK:
@@ -434,31 +444,36 @@ def _remembered(key: tuple[Any, ...], build: Any) -> Any:
     return value
 
 
+def _row(model: Any, **lookup: Any) -> Any:
+    """One catalog or directory row, shared between requests: read it, never change it."""
+    return _remembered(
+        (model._meta.label, *sorted(lookup.items())),
+        lambda: model.objects.filter(**lookup).first(),
+    )
+
+
 def lead_department(bundle: Bundle) -> Department | None:
     """The window that accepts the bundle's cases (the first ★ department)."""
     return _remembered(
-        (catalog_generation(), "lead", bundle.pk),
-        lambda: bundle.lead_departments.order_by("code").first(),
+        ("lead", bundle.pk), lambda: bundle.lead_departments.order_by("code").first()
     )
 
 
 def bundle_by_pk(pk: int) -> Bundle | None:
-    return _remembered(
-        (catalog_generation(), "bundle-pk", pk), lambda: Bundle.objects.filter(pk=pk).first()
-    )
+    return _row(Bundle, pk=pk)
 
 
 def item_by_pk(pk: int) -> ServiceItem | None:
-    return _remembered(
-        (catalog_generation(), "item", pk), lambda: ServiceItem.objects.filter(pk=pk).first()
-    )
+    return _row(ServiceItem, pk=pk)
 
 
 def department_by_pk(pk: int) -> Department | None:
-    return _remembered(
-        (catalog_generation(), "department", pk),
-        lambda: Department.objects.filter(pk=pk).first(),
-    )
+    return _row(Department, pk=pk)
+
+
+def bundle_by_number(list_no: int) -> Bundle | None:
+    """A bundle by its list number (一件事清单序号)."""
+    return _row(Bundle, list_no=list_no)
 
 
 def attach_reference(case: Case, user: Any = None) -> Case:
@@ -467,18 +482,10 @@ def attach_reference(case: Case, user: Any = None) -> Case:
     if case.bundle_id:
         case.bundle = bundle_by_pk(case.bundle_id)
     case.lead_department = department_by_pk(case.lead_department_id)  # type: ignore[assignment]
-    own = getattr(user, "applicant", None) if user is not None else None
+    own = own_applicant(user)
     if own is not None and own.pk == case.applicant_id:
         case.applicant = own
     return case
-
-
-def bundle_by_number(list_no: int) -> Bundle | None:
-    """A bundle by its list number (一件事清单序号); shared between requests, read-only."""
-    return _remembered(
-        (catalog_generation(), "bundle", list_no),
-        lambda: Bundle.objects.filter(list_no=list_no).first(),
-    )
 
 
 def _remember_profile(applicant: Applicant, form: forms.MergedForm, values: dict[str, Any]) -> None:
@@ -813,11 +820,9 @@ def visible_cases(user: Any) -> QuerySet[Case]:
             Q(lead_department=dept)
             | Q(pk__in=SubCase.objects.filter(department=dept).values("case_id"))
         )
-    try:
-        own = Q(applicant_id=user.applicant.pk)
-    except Applicant.DoesNotExist:
-        own = Q(applicant__user=user)
-    return Case.objects.filter(own | Q(submitted_by=user))
+    own = own_applicant(user)
+    mine = Q(applicant_id=own.pk) if own is not None else Q(pk__in=[])
+    return Case.objects.filter(mine | Q(submitted_by=user))
 
 
 def material_source_label(source: str) -> str:
