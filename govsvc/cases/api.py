@@ -90,6 +90,29 @@ def _date(value: Any) -> str | None:
     return None if value is None else value.isoformat()
 
 
+SUB_STATUS_LABELS = dict(SubStatus.choices)
+
+
+def subcase_row(**values: Any) -> dict[str, Any]:
+    """A sub-case as the API shows it, from a model (detail) or a plain row (queue page)."""
+    status = values["status"]
+    return {
+        "id": values["id"],
+        "case_number": values["case_number"],
+        "item_code": values["item_code"],
+        "item_name": values["item_name"],
+        "department": values["department"],
+        "status": status,
+        "status_name": SUB_STATUS_LABELS.get(status, status),
+        "deadline": _date(values["deadline"]),
+        "dispatched_at": _datetime(values["dispatched_at"]),
+        "decided_at": _datetime(values["decided_at"]),
+        "reason": values["reason"],
+        "results": values["results"],
+        "depends_on": values["depends_on"],
+    }
+
+
 class EventSerializer(serializers.ModelSerializer):
     department = serializers.CharField(source="department.short_name", default=None)
 
@@ -125,25 +148,24 @@ class SubCaseSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
 
     def to_representation(self, sub: SubCase) -> dict[str, Any]:
-        return {
-            "id": sub.pk,
-            "case_number": sub.case.number,
-            "item_code": sub.item.basic_code,
-            "item_name": sub.item.name,
-            "department": sub.department.short_name,
-            "status": sub.status,
-            "status_name": sub.get_status_display(),
-            "deadline": _date(sub.deadline),
-            "dispatched_at": _datetime(sub.dispatched_at),
-            "decided_at": _datetime(sub.decided_at),
-            "reason": sub.reason,
-            "results": sub.results,
-            "depends_on": (
+        return subcase_row(
+            id=sub.pk,
+            case_number=sub.case.number,
+            item_code=sub.item.basic_code,
+            item_name=sub.item.name,
+            department=sub.department.short_name,
+            status=sub.status,
+            deadline=sub.deadline,
+            dispatched_at=sub.dispatched_at,
+            decided_at=sub.decided_at,
+            reason=sub.reason,
+            results=sub.results,
+            depends_on=(
                 sub.dependency_ids  # type: ignore[attr-defined]
                 if hasattr(sub, "dependency_ids")
                 else [d.pk for d in sub.depends_on.all()]
             ),
-        }
+        )
 
 
 class CaseSerializer(serializers.ModelSerializer):
@@ -278,9 +300,6 @@ def _subject(data: dict[str, Any]) -> tuple[Bundle | None, ServiceItem | None]:
     raise ValidationError({"bundle": "请指定 bundle 或 item"})
 
 
-CASE_RELATED = ("bundle", "item", "applicant", "lead_department")
-
-
 def load_detail(case: Case) -> Case:
     """Everything the case page shows, in as few queries as the case needs: its sub-cases,
     timeline and materials; dependencies only when it has several sub-cases, result rows
@@ -353,14 +372,16 @@ class CaseViewSet(viewsets.GenericViewSet):
         return CaseDetailSerializer if self.action != "list" else CaseSerializer
 
     def get_object(self) -> Case:
-        case = self.get_queryset().filter(number=self.kwargs["number"]).first()
+        case = (
+            services.visible_cases(self.request.user).filter(number=self.kwargs["number"]).first()
+        )
         if case is None:
             raise Http404("没有这个办件，或您无权查看")
-        return case
+        return services.attach_reference(case, self.request.user)
 
     def _detail(self, case: Case, code: int = 200) -> Response:
-        case = Case.objects.select_related(*CASE_RELATED).get(pk=case.pk)
-        return self._render(load_detail(case), code)
+        fresh = services.attach_reference(Case.objects.get(pk=case.pk), self.request.user)
+        return self._render(load_detail(fresh), code)
 
     def _render(self, case: Case, code: int = 200) -> Response:
         return Response(
@@ -374,11 +395,7 @@ class CaseViewSet(viewsets.GenericViewSet):
         )
 
     def retrieve(self, request: Request, number: str) -> Response:
-        case = services.visible_cases(request.user).filter(number=number).first()
-        if case is None:
-            raise Http404("没有这个办件，或您无权查看")
-        services.attach_reference(case, request.user)
-        return self._render(load_detail(case))
+        return self._render(load_detail(self.get_object()))
 
     @extend_schema(
         parameters=[IDEMPOTENCY], request=CaseCreateSerializer, responses=CaseDetailSerializer
@@ -551,7 +568,7 @@ class CaseViewSet(viewsets.GenericViewSet):
         errors: dict[str, str] = {}
         if bundle:
             answers, errors = forms.clean_answers(bundle, answers)
-        applicant = services.Applicant.objects.filter(user_id=request.user.pk or 0).first()
+        applicant = services.own_applicant(request.user)
         audience = (
             "enterprise"
             if (applicant and applicant.kind == "legal")
@@ -648,23 +665,22 @@ class SubCaseViewSet(viewsets.ReadOnlyModelViewSet):
         page: list[dict[str, Any]] = rows_in or []
         dept = services.staff_department(request.user)
         deps = dependency_ids([row["id"] for row in page])
-        labels = dict(SubStatus.choices)
+        department = dept.short_name if dept else ""
         rows = [
-            {
-                "id": row["id"],
-                "case_number": row["case__number"],
-                "item_code": row["item__basic_code"],
-                "item_name": row["item__name"],
-                "department": dept.short_name if dept else "",
-                "status": row["status"],
-                "status_name": labels.get(row["status"], row["status"]),
-                "deadline": _date(row["deadline"]),
-                "dispatched_at": _datetime(row["dispatched_at"]),
-                "decided_at": _datetime(row["decided_at"]),
-                "reason": row["reason"],
-                "results": row["results"],
-                "depends_on": deps[row["id"]],
-            }
+            subcase_row(
+                id=row["id"],
+                case_number=row["case__number"],
+                item_code=row["item__basic_code"],
+                item_name=row["item__name"],
+                department=department,
+                status=row["status"],
+                deadline=row["deadline"],
+                dispatched_at=row["dispatched_at"],
+                decided_at=row["decided_at"],
+                reason=row["reason"],
+                results=row["results"],
+                depends_on=deps[row["id"]],
+            )
             for row in page
         ]
         return self.get_paginated_response(rows)
@@ -841,7 +857,7 @@ class AuthorisationViewSet(viewsets.ModelViewSet):
     def perform_create(self, serializer: serializers.BaseSerializer) -> None:
         from django.contrib.auth import get_user_model
 
-        applicant = services.Applicant.objects.filter(user_id=self.request.user.pk or 0).first()
+        applicant = services.own_applicant(self.request.user)
         if applicant is None:
             raise ValidationError({"detail": "请先完善申请人资料"})
         data = serializer.validated_data
@@ -849,7 +865,7 @@ class AuthorisationViewSet(viewsets.ModelViewSet):
         if agent is None:
             raise ValidationError({"agent_username": "没有这个代办人账号"})
         bundle_no = (data.pop("bundle", None) or {}).get("list_no")
-        bundle = Bundle.objects.filter(list_no=bundle_no).first() if bundle_no else None
+        bundle = services.bundle_by_number(bundle_no) if bundle_no else None
         with transaction.atomic():
             auth = serializer.save(agent=agent, applicant=applicant, bundle=bundle)
             audit.record("authorisation_granted", auth, actor=self.request.user)
