@@ -31,8 +31,16 @@ def connect() -> None:
         post_delete.connect(
             _changed, sender=model, dispatch_uid=f"catalog-generation-delete-{model}"
         )
-    from govsvc.bundles.models import BundleItem
+    from govsvc.bundles.models import Bundle, BundleItem
 
-    m2m_changed.connect(
-        _changed, sender=BundleItem.depends_on.through, dispatch_uid="catalog-generation-m2m"
-    )
+    # The lead window of a bundle (cached with the plans) lives in a many-to-many table.
+    for relation in (
+        BundleItem.depends_on,
+        Bundle.lead_departments,
+        Bundle.departments,
+    ):
+        m2m_changed.connect(
+            _changed,
+            sender=relation.through,
+            dispatch_uid=f"catalog-generation-m2m-{relation.through._meta.label}",
+        )

@@ -12,6 +12,7 @@ from govsvc.cases import forms, outbox, services
 from govsvc.cases.models import Case, CaseStatus, Notification, OutboxEvent
 from govsvc.cases.tests import personas
 from govsvc.catalog.models import ItemMaterial
+from govsvc.directory.models import Department
 
 pytestmark = pytest.mark.django_db
 
@@ -145,3 +146,16 @@ def test_queue_rows_equal_the_sub_cases_of_the_case_detail() -> None:
         resident_view = personas.client_for(user).get(f"/api/v1/cases/{case.number}/").json()
         row = next(s for s in resident_view["subcases"] if s["id"] == waiting.pk)
         assert row["depends_on"] == [d.pk for d in waiting.depends_on.all()]
+
+
+def test_the_lead_window_follows_a_change_of_lead_departments(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    bundle = Bundle.objects.get(list_no=8)
+    before = services.lead_department(bundle)
+    assert before is not None
+    other = Department.objects.exclude(pk=before.pk).order_by("code").first()
+    assert other is not None
+    with django_capture_on_commit_callbacks(execute=True):
+        bundle.lead_departments.set([other])  # only the many-to-many table changes
+    assert services.lead_department(bundle) == other
