@@ -64,6 +64,9 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=100, help="submissions per second")
     parser.add_argument("--seconds", type=int, default=60, help="length of each phase")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
+    parser.add_argument("--server", choices=["gunicorn", "granian"], default="gunicorn")
+    parser.add_argument("--worker-class", default="sync", help="gunicorn worker class")
+    parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker")
     parser.add_argument("--capacity-users", type=int, default=12)
     parser.add_argument("--skip-capacity", action="store_true")
     parser.add_argument("--reuse", action="store_true", help="keep an already loaded govsvc_bench")
@@ -108,19 +111,26 @@ def main() -> None:
     setup = json.loads(run(*manage, "shell", "-c", SETUP, env=env).strip().splitlines()[-1])
 
     try:
+        import granian  # noqa: F401
         import locust  # noqa: F401
     except ImportError:
         subprocess.run(
             [PY, "-m", "pip", "install", "-q", "-r", "requirements-bench.txt"], check=True, cwd=ROOT
         )
 
-    processes = [
-        subprocess.Popen(
-            [PY, "-m", "gunicorn", "config.wsgi", "-b", "127.0.0.1:8877", "-w", str(args.workers),
-             "--preload", "--log-level", "warning", "--backlog", "2048"],
-            env=env, cwd=ROOT,
+    if args.server == "granian":
+        server = (
+            f"-m granian --interface wsgi config.wsgi:application --host 127.0.0.1 --port 8877"
+            f" --workers {args.workers} --blocking-threads {args.threads} --backlog 2048"
+            " --log-level warning --no-ws --http 1"
         )
-    ]  # fmt: skip
+    else:
+        server = (
+            f"-m gunicorn config.wsgi -b 127.0.0.1:8877 -w {args.workers} --preload"
+            f" --worker-class {args.worker_class} --threads {args.threads}"
+            " --log-level warning --backlog 2048"
+        )
+    processes = [subprocess.Popen([PY, *server.split()], env=env, cwd=ROOT)]
     if with_redis:
         processes.append(
             subprocess.Popen(
