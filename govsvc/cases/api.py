@@ -33,6 +33,7 @@ from govsvc.cases.models import (
 )
 from govsvc.catalog.models import ServiceItem, Status
 from govsvc.core import audit
+from govsvc.core.compiled import Compiled
 from govsvc.core.masking import mask_address, mask_id_number, mask_name, mask_phone
 
 MASKS = {
@@ -300,11 +301,22 @@ def _subject(data: dict[str, Any]) -> tuple[Bundle | None, ServiceItem | None]:
     raise ValidationError({"bundle": "请指定 bundle 或 item"})
 
 
+_SUBCASES_OF = Compiled(lambda case: SubCase.objects.filter(case_id=case), case=int)
+_EVENTS_OF = Compiled(lambda case: CaseEvent.objects.filter(case_id=case), case=int)
+_MATERIALS_OF = Compiled(lambda case: CaseMaterial.objects.filter(case_id=case), case=int)
+_DEPENDENCIES_OF = Compiled(
+    lambda subs: SubCase.depends_on.through.objects.filter(from_subcase_id__in=subs).values(
+        "from_subcase_id", "to_subcase_id"
+    ),
+    subs=list[int],
+)
+
+
 def load_detail(case: Case) -> Case:
     """Everything the case page shows, in as few queries as the case needs: its sub-cases,
     timeline and materials; dependencies only when it has several sub-cases, result rows
     only once one of them is approved."""
-    subs = list(SubCase.objects.filter(case_id=case.pk))
+    subs = _SUBCASES_OF(case=case.pk)
     by_id = {sub.pk: sub for sub in subs}
     deps: dict[int, list[int]] = {sub.pk: [] for sub in subs}
     if len(subs) > 1:
@@ -320,7 +332,7 @@ def load_detail(case: Case) -> Case:
         sub.department = services.department_by_pk(sub.department_id)  # type: ignore[assignment]
         sub.dependency_ids = deps[sub.pk]  # type: ignore[attr-defined]
         prefetched(sub, result_files=results[sub.pk])
-    events = list(CaseEvent.objects.filter(case_id=case.pk))
+    events = _EVENTS_OF(case=case.pk)
     for event in events:
         if event.department_id:
             event.department = services.department_by_pk(event.department_id)
@@ -328,7 +340,7 @@ def load_detail(case: Case) -> Case:
         case,
         subcases=subs,
         events=events,
-        materials=list(CaseMaterial.objects.filter(case_id=case.pk)),
+        materials=_MATERIALS_OF(case=case.pk),
     )
     return case
 
@@ -336,9 +348,10 @@ def load_detail(case: Case) -> Case:
 def dependency_ids(sub_ids: list[int]) -> dict[int, list[int]]:
     """For each sub-case, the sub-cases it waits for, in one query."""
     deps: dict[int, list[int]] = {pk: [] for pk in sub_ids}
-    through = SubCase.depends_on.through.objects.filter(from_subcase_id__in=sub_ids)
-    for src, dst in through.values_list("from_subcase_id", "to_subcase_id"):
-        deps[src].append(dst)
+    if not sub_ids:
+        return deps
+    for row in _DEPENDENCIES_OF(subs=list(sub_ids)):
+        deps[row["from_subcase_id"]].append(row["to_subcase_id"])
     return deps
 
 
@@ -372,9 +385,7 @@ class CaseViewSet(viewsets.GenericViewSet):
         return CaseDetailSerializer if self.action != "list" else CaseSerializer
 
     def get_object(self) -> Case:
-        case = (
-            services.visible_cases(self.request.user).filter(number=self.kwargs["number"]).first()
-        )
+        case = services.visible_case(self.request.user, self.kwargs["number"])
         if case is None:
             raise Http404("没有这个办件，或您无权查看")
         return services.attach_reference(case, self.request.user)
@@ -634,6 +645,32 @@ class QueuePagination(CursorPagination):
     ordering = ("deadline", "id")
     page_size = 50
 
+    def first_page(self, request: Request, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The first page (no cursor) from rows already read in this ordering, at most one
+        more than a page: the state paginate_queryset would leave, for the same links."""
+        self.request = request
+        self.base_url = request.build_absolute_uri()
+        self.ordering = type(self).ordering
+        self.cursor = None
+        self.page = rows[: self.page_size]
+        self.has_previous = False
+        self.has_next = len(rows) > self.page_size
+        if self.has_next:
+            self.next_position = self._get_position_from_instance(rows[-1], self.ordering)
+        self.display_page_controls = self.has_next and self.template is not None
+        return self.page
+
+
+_OPEN_QUEUE = Compiled(
+    # The first page of a department's open queue and one row more (is there a next page?).
+    lambda dept: (
+        SubCase.objects.filter(department_id=dept, status__in=services.OPEN_SUB_STATUSES)
+        .values(*QUEUE_COLUMNS)
+        .order_by(*QueuePagination.ordering)[: QueuePagination.page_size + 1]
+    ),
+    dept=int,
+)
+
 
 class SubCaseViewSet(viewsets.ReadOnlyModelViewSet):
     """A department's own sub-cases, nearest deadline first."""
@@ -661,9 +698,15 @@ class SubCaseViewSet(viewsets.ReadOnlyModelViewSet):
         )
 
     def list(self, request: Request) -> Response:
-        rows_in: Any = self.paginate_queryset(self.get_queryset())
-        page: list[dict[str, Any]] = rows_in or []
         dept = services.staff_department(request.user)
+        paginator: QueuePagination = self.paginator  # type: ignore[assignment]
+        params = request.query_params
+        if dept is not None and not params:
+            # The first page of the open queue, the page officers open all day: compiled.
+            page = paginator.first_page(request, _OPEN_QUEUE(dept=dept.pk))
+        else:
+            rows_in: Any = self.paginate_queryset(self.get_queryset())
+            page = rows_in or []
         deps = dependency_ids([row["id"] for row in page])
         department = dept.short_name if dept else ""
         rows = [

@@ -32,6 +32,7 @@ from govsvc.cases.outbox import emit
 from govsvc.catalog.models import MaterialSource, ServiceItem
 from govsvc.catalog.services import catalog_generation
 from govsvc.core import audit
+from govsvc.core.compiled import Compiled
 from govsvc.core.workdays import add_workdays
 from govsvc.directory.models import Department
 
@@ -823,6 +824,48 @@ def visible_cases(user: Any) -> QuerySet[Case]:
     own = own_applicant(user)
     mine = Q(applicant_id=own.pk) if own is not None else Q(pk__in=[])
     return Case.objects.filter(mine | Q(submitted_by=user))
+
+
+_DEPARTMENT_CASE = Compiled(
+    lambda number, dept: Case.objects.filter(
+        Q(lead_department_id=dept)
+        | Q(pk__in=SubCase.objects.filter(department_id=dept).values("case_id")),
+        number=number,
+    ).order_by("pk")[:1],
+    number=str,
+    dept=int,
+)
+_OWN_CASE = Compiled(
+    lambda number, applicant, user: Case.objects.filter(
+        Q(applicant_id=applicant) | Q(submitted_by_id=user), number=number
+    ).order_by("pk")[:1],
+    number=str,
+    applicant=int,
+    user=int,
+)
+_SUBMITTED_CASE = Compiled(
+    lambda number, user: Case.objects.filter(submitted_by_id=user, number=number).order_by("pk")[
+        :1
+    ],
+    number=str,
+    user=int,
+)
+
+
+def visible_case(user: Any, number: str) -> Case | None:
+    """The case with this number if ``visible_cases(user)`` holds it (one compiled query)."""
+    if not user.is_authenticated:
+        return None
+    dept = staff_department(user)
+    if dept is not None:
+        rows = _DEPARTMENT_CASE(number=number, dept=dept.pk)
+    else:
+        own = own_applicant(user)
+        if own is not None:
+            rows = _OWN_CASE(number=number, applicant=own.pk, user=user.pk)
+        else:
+            rows = _SUBMITTED_CASE(number=number, user=user.pk)
+    return rows[0] if rows else None
 
 
 def material_source_label(source: str) -> str:
