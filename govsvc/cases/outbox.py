@@ -31,6 +31,7 @@ from govsvc.cases.models import (
     WebhookSubscription,
 )
 from govsvc.core.caching import cache_is_shared
+from govsvc.core.compiled import insert
 from govsvc.core.sms import sms_sender
 from govsvc.directory.models import Department
 
@@ -52,8 +53,8 @@ def emit(
     body = dict(payload or {})
     if notify:
         body["notify"] = notify
-    event = OutboxEvent.objects.create(
-        topic=topic, case=case, subcase=subcase, department=department, payload=body
+    event = insert(
+        OutboxEvent(topic=topic, case=case, subcase=subcase, department=department, payload=body)
     )
     transaction.on_commit(_schedule_relay)
     return event

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from govsvc.core.compiled import insert
 from govsvc.core.models import AuditRecord
 
 
@@ -14,11 +15,13 @@ def record(
     data: dict[str, Any] | None = None,
 ) -> AuditRecord:
     user = actor if actor is not None and actor.is_authenticated else None
-    return AuditRecord.objects.create(
-        actor=user,
-        action=action,
-        object_type=obj._meta.label_lower,
-        object_id=str(obj.pk),
-        summary=summary[:255],
-        data=data or {},
+    return insert(
+        AuditRecord(
+            actor=user,
+            action=action,
+            object_type=obj._meta.label_lower,
+            object_id=str(obj.pk),
+            summary=summary[:255],
+            data=data or {},
+        )
     )

@@ -143,3 +143,64 @@ def _hashable(value: Any) -> Any:
     except TypeError:
         return None
     return value
+
+
+@dataclass(frozen=True)
+class _Insert:
+    sql: str
+    fields: tuple[Any, ...]
+    returning: Any  # the auto primary key filled in by the database, or None
+    returned: bool  # read back by RETURNING (else by the backend's last insert id)
+    returning_params: tuple[Any, ...]
+
+
+_inserts: dict[tuple[Any, ...], _Insert] = {}
+
+
+def insert(obj: Any, using: str = "default") -> Any:
+    """Insert a new model instance as ``obj.save(force_insert=True)`` would, with the SQL
+    built once per model: the fields' own ``pre_save`` (``auto_now_add``) and database
+    preparation, the primary key read back, and the instance marked as saved. It sends no
+    ``pre_save``/``post_save`` signals, so use it only for models nobody listens to.
+    """
+    opts = obj._meta
+    connection = connections[using]
+    auto = opts.auto_field
+    pk_set = obj.pk is not None
+    key = (opts.label, using, pk_set)
+    plan = _inserts.get(key)
+    if plan is None:
+        plan = _inserts[key] = _insert_plan(opts, connection, None if pk_set else auto)
+    obj._prepare_related_fields_for_save(operation_name="save")
+    params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in plan.fields]
+    with connection.cursor() as cursor:
+        cursor.execute(plan.sql, params)
+        if plan.returning is not None:
+            if plan.returned:
+                (value,) = connection.ops.fetch_returned_insert_columns(
+                    cursor, plan.returning_params
+                )
+            else:
+                value = connection.ops.last_insert_id(cursor, opts.db_table, plan.returning.column)
+            setattr(obj, plan.returning.attname, value)
+    obj._state.adding = False
+    obj._state.db = using
+    return obj
+
+
+def _insert_plan(opts: Any, connection: Any, returning: Any) -> _Insert:
+    if any(f.has_db_default() or f.generated for f in opts.local_concrete_fields):
+        raise ValueError(f"{opts.label}: fields with database defaults are not supported")
+    fields = tuple(f for f in opts.local_concrete_fields if f is not returning)
+    qn = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {qn(opts.db_table)} ({', '.join(qn(f.column) for f in fields)})"  # noqa: S608
+        f" VALUES ({', '.join(['%s'] * len(fields))})"
+    )
+    returning_params: tuple[Any, ...] = ()
+    returned = returning is not None and connection.features.can_return_columns_from_insert
+    if returned:
+        clause, params = connection.ops.return_insert_columns([returning])
+        sql = f"{sql} {clause}"
+        returning_params = tuple(params)
+    return _Insert(sql, fields, returning, returned, returning_params)

@@ -98,3 +98,37 @@ def test_the_compiled_first_queue_page_equals_the_paged_queryset(settings: Any) 
         return parse_qs(urlsplit(link).query)["cursor"]
 
     assert cursor(fast["next"]) == cursor(slow["next"])
+
+
+def test_insert_writes_what_save_writes() -> None:
+    from govsvc.cases.models import OutboxEvent
+    from govsvc.core.compiled import insert
+    from govsvc.core.models import AuditRecord
+
+    user, _ = personas.resident()
+    case = _accepted_newborn(user)
+
+    def same_rows(make: Any, *skip: str) -> Any:
+        fast, slow = make(), make()
+        insert(fast)
+        slow.save(force_insert=True)
+        assert fast.pk is not None and not fast._state.adding and fast._state.db == "default"
+        model = type(fast)
+        ignore = {model._meta.pk.attname, *skip}
+        a, b = (_fields(model.objects.get(pk=o.pk)) for o in (fast, slow))
+        assert {k: v for k, v in a.items() if k not in ignore} == {
+            k: v for k, v in b.items() if k not in ignore
+        }
+        return model.objects.get(pk=fast.pk)
+
+    event = same_rows(lambda: CaseEvent(case=case, kind="note", message="说明", actor=user), "at")
+    assert event.at is not None and event.case_id == case.pk  # auto_now_add, foreign key
+    record = same_rows(
+        lambda: AuditRecord(
+            actor=user, action="x", object_type="cases.case", data={"键": [1, "二"]}
+        ),
+        "at",
+    )
+    assert record.data == {"键": [1, "二"]}
+    out = same_rows(lambda: OutboxEvent(topic="t", case=case, payload={"n": "您好"}), "created_at")
+    assert out.payload == {"n": "您好"} and out.relayed_at is None
