@@ -4,9 +4,10 @@
 
 Creates a fresh PostgreSQL database ``govsvc_bench`` on 127.0.0.1:5432 (user postgres, or
 $PGUSER), loads the reference data, bulk-inserts --cases cases with one sub-case each (SQL
-generate_series), and serves the API as production does: gunicorn, Celery on Redis with
-one worker relaying the outbox, the cache on Redis (without a Redis on 127.0.0.1:6379 it
-falls back to in-process background work and says so).
+generate_series), vacuums and analyzes it, and serves the API as production does: granian
+(3 workers of 2 threads; ``--server gunicorn`` to compare), Celery on Redis with one worker
+relaying the outbox, the cache on Redis (without a Redis on 127.0.0.1:6379 it falls back to
+in-process background work and says so).
 
 Locust then runs, headless, on the same machine, an unreported 8-second warm-up at a fifth
 of the rate (every worker builds its plans and caches once), then two measured phases:
@@ -18,7 +19,7 @@ of the rate (every worker builds its plans and caches once), then two measured p
 2. **Capacity**: residents submit as fast as the server answers (closed loop, no pause), to
    show the most submissions per second the machine sustains.
 
-Locust is installed from requirements-bench.txt if missing.
+Locust, granian and gunicorn are installed from requirements-bench.txt if missing.
 """
 
 import argparse
@@ -63,10 +64,10 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=1_000_000)
     parser.add_argument("--rate", type=float, default=100, help="submissions per second")
     parser.add_argument("--seconds", type=int, default=60, help="length of each phase")
-    parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
-    parser.add_argument("--server", choices=["gunicorn", "granian"], default="gunicorn")
-    parser.add_argument("--worker-class", default="sync", help="gunicorn worker class")
-    parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker")
+    parser.add_argument("--server", choices=["granian", "gunicorn"], default="granian")
+    parser.add_argument("--workers", type=int, default=3, help="server worker processes")
+    parser.add_argument("--threads", type=int, default=2, help="threads per worker")
+    parser.add_argument("--worker-class", default="sync", help="gunicorn only: worker class")
     parser.add_argument("--capacity-users", type=int, default=12)
     parser.add_argument("--skip-capacity", action="store_true")
     parser.add_argument("--reuse", action="store_true", help="keep an already loaded govsvc_bench")
@@ -105,6 +106,12 @@ def main() -> None:
         print(
             f"loaded {args.cases:,} cases with their sub-cases in {time.perf_counter() - started:.1f} s"
         )
+    # Vacuum and analyze before measuring, as autovacuum would in production (this machine's
+    # PostgreSQL runs with autovacuum off, and --reuse keeps the dead rows of earlier runs).
+    subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-U", user, "-q", "-c", "VACUUM (ANALYZE)", "govsvc_bench"],
+        check=True,
+    )
     count = "from govsvc.cases.models import Case; print(Case.objects.count())"
     total = int(run(*manage, "shell", "-c", count, env=env).strip().splitlines()[-1])
     print(f"cases in the database: {total:,}")
@@ -112,6 +119,7 @@ def main() -> None:
 
     try:
         import granian  # noqa: F401
+        import gunicorn  # noqa: F401
         import locust  # noqa: F401
     except ImportError:
         subprocess.run(

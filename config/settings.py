@@ -192,7 +192,7 @@ CASES_DELIVERY_LEASE_SECONDS = env_int("CASES_DELIVERY_LEASE_SECONDS", 60)
 
 # GC_SETTLE_AFTER_REQUESTS: a web process freezes its long-lived objects out of the garbage
 # collector's walks at start and again after this many requests (0: never; see core/heap.py).
-GC_SETTLE_AFTER_REQUESTS = env_int("GC_SETTLE_AFTER_REQUESTS", 200)
+GC_SETTLE_AFTER_REQUESTS = env_int("GC_SETTLE_AFTER_REQUESTS", 50)
 
 # API_TOKEN_CACHE_SECONDS: how long a process keeps a resolved bearer token (0: not at all).
 API_TOKEN_CACHE_SECONDS = env_int("API_TOKEN_CACHE_SECONDS", 5)

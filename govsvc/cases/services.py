@@ -299,21 +299,27 @@ def _case_number(case: Case) -> str:
     return f"WH{timezone.localdate():%Y%m%d}{case.pk:07d}"
 
 
-def _set_number(case: Case) -> None:
-    """The one-column update that gives a new case its number (plain SQL: it is on the
-    path of every submission, and the ORM would compile it each time)."""
-    qn = connection.ops.quote_name
-    table, number, pk = qn(Case._meta.db_table), qn("number"), qn("id")
-    sql = f"UPDATE {table} SET {number} = %s WHERE {pk} = %s"  # noqa: S608 (names from the model)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [case.number, case.pk])
-
-
 def _insert_numbered(case: Case) -> None:
-    """Insert a new case and give it its number (built from its primary key)."""
-    insert(case)
-    case.number = _case_number(case)
-    _set_number(case)
+    """Insert a new case with its number, which is built from its primary key.
+
+    On PostgreSQL the key is drawn from the table's sequence first, so the row is written
+    once, number included; an insert followed by an update would leave a dead row version
+    and new entries in every index of the table behind each case. Elsewhere (SQLite) the
+    number is set by a one-column update after the insert.
+    """
+    qn = connection.ops.quote_name
+    table = Case._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [qn(table)])
+            case.pk = cursor.fetchone()[0]
+            case.number = _case_number(case)
+            insert(case)
+            return
+        insert(case)
+        case.number = _case_number(case)
+        update = f"UPDATE {qn(table)} SET {qn('number')} = %s WHERE {qn('id')} = %s"  # noqa: S608
+        cursor.execute(update, [case.number, case.pk])
 
 
 def submit(case: Case, actor: Any, idempotency_key: str | None = None) -> Case:

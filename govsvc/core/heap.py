@@ -6,8 +6,12 @@ about 150 ms on this machine, once every few hundred requests, which is what the
 requests of a busy worker were waiting for. Requests themselves free almost everything by
 reference counting. So once the process has loaded what it keeps, ``settle()`` collects
 once and moves every object alive into the permanent generation (``gc.freeze``), which the
-collector no longer walks; the same happens again after the first requests, which load the
-rest (templates, plans, caches). Cycles made later are still collected as usual.
+collector no longer walks: at start, and again after the first requests, which import the
+views (Django loads the URLconf on the first request) and fill the caches. Cycles made
+later are still collected as usual.
+
+(Importing the URLconf at start and freezing then was tried: the workers then used more
+CPU under load, for a reason not found, so the second settle stays after the first requests.)
 
 Under a pre-forking server the frozen objects are also no longer written to by the
 collector, so the memory pages the workers share with their parent stay shared.
@@ -16,6 +20,7 @@ collector, so the memory pages the workers share with their parent stay shared.
 import atexit
 import gc
 import logging
+import threading
 from typing import Any
 
 from django.conf import settings
@@ -24,6 +29,7 @@ from django.core.signals import request_finished
 log = logging.getLogger(__name__)
 
 _served = 0
+_lock = threading.Lock()
 
 
 def settle() -> None:
@@ -35,10 +41,12 @@ def settle() -> None:
 
 def _after_request(**_: Any) -> None:
     global _served
-    _served += 1
-    if _served == settings.GC_SETTLE_AFTER_REQUESTS:
-        settle()
+    with _lock:
+        _served += 1
+        due = _served == settings.GC_SETTLE_AFTER_REQUESTS
+    if due:
         request_finished.disconnect(_after_request)
+        settle()
 
 
 def install() -> None:

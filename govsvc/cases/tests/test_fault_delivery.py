@@ -7,6 +7,7 @@ that applies each event once per Idempotency-Key, and that kills the worker whil
 waiting for the answer to one delivery. Skipped, saying why, where redis-server is missing.
 """
 
+import contextlib
 import json
 import os
 import shutil
@@ -157,7 +158,13 @@ def test_every_sub_case_arrives_exactly_once_despite_a_dead_worker_and_a_stopped
             [sys.executable, "-m", "celery", "-A", "config", "worker", "-B", "--pool=solo",
              "-l", "warning", "-s", str(tmp_path / "beat-schedule")],
             env=env, cwd=settings.BASE_DIR, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True,  # with -B, beat runs in a child: kill them together
         )  # fmt: skip
+
+    def kill_worker(proc: subprocess.Popen[bytes]) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
 
     for command in (
         ["migrate", "--noinput", "-v0"],
@@ -172,7 +179,7 @@ def test_every_sub_case_arrives_exactly_once_despite_a_dead_worker_and_a_stopped
     try:
         time.sleep(4)
         # 1. The worker is killed while it waits for a department's answer.
-        department.kill = lambda: os.kill(worker.pid, signal.SIGKILL)
+        department.kill = lambda: os.killpg(worker.pid, signal.SIGKILL)
         shell(SCENARIO.replace("COUNT", "2"))
         deadline = time.monotonic() + 60
         while worker.poll() is None and time.monotonic() < deadline:
@@ -200,6 +207,6 @@ def test_every_sub_case_arrives_exactly_once_despite_a_dead_worker_and_a_stopped
         assert all(count == 1 for count in department.applied.values())
         assert department.received > len(state["ids"]), "the killed delivery was sent again"
     finally:
-        worker.kill()
+        kill_worker(worker)
         redis.terminate()
         department.server.shutdown()
