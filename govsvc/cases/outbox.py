@@ -48,14 +48,18 @@ def emit(
     department: Department | None = None,
     payload: dict[str, Any] | None = None,
     notify: str = "",
+    save: bool = True,
 ) -> OutboxEvent:
-    """Record an event inside the caller's transaction and relay it after commit."""
+    """Record an event inside the caller's transaction and relay it after commit (with
+    save=False the caller writes the row, in the same transaction)."""
     body = dict(payload or {})
     if notify:
         body["notify"] = notify
-    event = insert(
-        OutboxEvent(topic=topic, case=case, subcase=subcase, department=department, payload=body)
+    event = OutboxEvent(
+        topic=topic, case=case, subcase=subcase, department=department, payload=body
     )
+    if save:
+        insert(event)
     transaction.on_commit(_schedule_relay)
     return event
 

@@ -32,7 +32,7 @@ from govsvc.cases.outbox import emit
 from govsvc.catalog.models import MaterialSource, ServiceItem
 from govsvc.catalog.services import catalog_generation
 from govsvc.core import audit
-from govsvc.core.compiled import Compiled, insert
+from govsvc.core.compiled import Compiled, insert, insert_all
 from govsvc.core.workdays import add_workdays
 from govsvc.directory.models import Department
 
@@ -190,18 +190,24 @@ def audience_of(applicant: Applicant) -> str:
 
 
 def _event(
-    case: Case, kind: str, message: str, actor: Any = None, sub: SubCase | None = None
+    case: Case,
+    kind: str,
+    message: str,
+    actor: Any = None,
+    sub: SubCase | None = None,
+    *,
+    save: bool = True,
 ) -> CaseEvent:
-    return insert(
-        CaseEvent(
-            case=case,
-            subcase=sub,
-            actor=actor if actor is not None and actor.is_authenticated else None,
-            department=sub.department if sub else None,
-            kind=kind,
-            message=message[:500],
-        )
+    """A timeline event, written now (or, with save=False, by the caller)."""
+    event = CaseEvent(
+        case=case,
+        subcase=sub,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        department=sub.department if sub else None,
+        kind=kind,
+        message=message[:500],
     )
+    return insert(event) if save else event
 
 
 def _transition(obj: Any, name: str) -> None:
@@ -299,13 +305,13 @@ def _case_number(case: Case) -> str:
     return f"WH{timezone.localdate():%Y%m%d}{case.pk:07d}"
 
 
-def _insert_numbered(case: Case) -> None:
-    """Insert a new case with its number, which is built from its primary key.
+def _number(case: Case) -> None:
+    """Give a new case its key and its number, which is built from the key.
 
-    On PostgreSQL the key is drawn from the table's sequence first, so the row is written
-    once, number included; an insert followed by an update would leave a dead row version
-    and new entries in every index of the table behind each case. Elsewhere (SQLite) the
-    number is set by a one-column update after the insert.
+    On PostgreSQL the key is drawn from the table's sequence and nothing is written yet:
+    the caller inserts the row once, number included (an insert followed by an update would
+    leave a dead row version and new entries in every index of the table behind each
+    case). Elsewhere (SQLite) the case is inserted and its number set by an update.
     """
     qn = connection.ops.quote_name
     table = Case._meta.db_table
@@ -314,12 +320,18 @@ def _insert_numbered(case: Case) -> None:
             cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [qn(table)])
             case.pk = cursor.fetchone()[0]
             case.number = _case_number(case)
-            insert(case)
             return
         insert(case)
         case.number = _case_number(case)
         update = f"UPDATE {qn(table)} SET {qn('number')} = %s WHERE {qn('id')} = %s"  # noqa: S608
         cursor.execute(update, [case.number, case.pk])
+
+
+def _insert_numbered(case: Case) -> None:
+    """Insert a new case with its number."""
+    _number(case)
+    if case._state.adding:
+        insert(case)
 
 
 def submit(case: Case, actor: Any, idempotency_key: str | None = None) -> Case:
@@ -384,22 +396,29 @@ def _record_submission(
     case.promised_date = add_workdays(timezone.localdate(), subject.promised_days or 0)
     case.missing = []
     if case.pk is None:
-        _insert_numbered(case)
+        _number(case)  # on PostgreSQL the case row itself goes with its other rows below
     else:
         if not case.number:
             case.number = _case_number(case)
         case.save()
     _remember_profile(case.applicant, application.form, cleaned)
-    event = _event(case, "submitted", "补正后重新提交" if was_returned else "提交申请", actor)
-    audit.record("case_submitted", case, actor=actor, summary=case.number)
-    emit(
-        "case_submitted",
-        case=case,
-        department=case.lead_department,
-        payload={"title": case.title},
-        notify=f"您的申请（{case.number}）已提交，承诺 {case.promised_date:%Y年%m月%d日} 前办结。",
+    promised = case.promised_date
+    rows = (
+        _event(
+            case, "submitted", "补正后重新提交" if was_returned else "提交申请", actor, save=False
+        ),
+        audit.record("case_submitted", case, actor=actor, summary=case.number, save=False),
+        emit(
+            "case_submitted",
+            case=case,
+            department=case.lead_department,
+            payload={"title": case.title},
+            notify=f"您的申请（{case.number}）已提交，承诺 {promised:%Y年%m月%d日} 前办结。",
+            save=False,
+        ),
     )
-    return event
+    insert_all(*([case] if case._state.adding else []), *rows)  # one round trip on PostgreSQL
+    return rows[0]
 
 
 def apply(

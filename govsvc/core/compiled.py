@@ -163,26 +163,62 @@ def insert(obj: Any, using: str = "default") -> Any:
     preparation, the primary key read back, and the instance marked as saved. It sends no
     ``pre_save``/``post_save`` signals, so use it only for models nobody listens to.
     """
-    opts = obj._meta
     connection = connections[using]
-    auto = opts.auto_field
+    plan, params = _prepared(obj, connection, using)
+    with connection.cursor() as cursor:
+        cursor.execute(plan.sql, params)
+        _read_key(obj, plan, cursor, connection)
+    return _saved(obj, using)
+
+
+def insert_all(*objs: Any, using: str = "default") -> tuple[Any, ...]:
+    """Insert several new instances as ``insert`` does, in order. On PostgreSQL with
+    client-side binding (Django's default) the INSERTs go in one round trip, each one's
+    key read from its own result; elsewhere they run one after another."""
+    connection = connections[using]
+    options = connection.settings_dict.get("OPTIONS") or {}
+    if connection.vendor != "postgresql" or options.get("server_side_binding") or len(objs) < 2:
+        for obj in objs:
+            insert(obj, using)
+        return objs
+    plans, params = [], []
+    for obj in objs:
+        plan, values = _prepared(obj, connection, using)
+        plans.append(plan)
+        params.extend(values)
+    with connection.cursor() as cursor:
+        cursor.execute(";\n".join(plan.sql for plan in plans), params)
+        for index, (obj, plan) in enumerate(zip(objs, plans, strict=True)):
+            if index:
+                cursor.nextset()
+            _read_key(obj, plan, cursor, connection)
+    for obj in objs:
+        _saved(obj, using)
+    return objs
+
+
+def _prepared(obj: Any, connection: Any, using: str) -> tuple[_Insert, list[Any]]:
+    opts = obj._meta
     pk_set = obj.pk is not None
     key = (opts.label, using, pk_set)
     plan = _inserts.get(key)
     if plan is None:
-        plan = _inserts[key] = _insert_plan(opts, connection, None if pk_set else auto)
+        plan = _inserts[key] = _insert_plan(opts, connection, None if pk_set else opts.auto_field)
     obj._prepare_related_fields_for_save(operation_name="save")
-    params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in plan.fields]
-    with connection.cursor() as cursor:
-        cursor.execute(plan.sql, params)
-        if plan.returning is not None:
-            if plan.returned:
-                (value,) = connection.ops.fetch_returned_insert_columns(
-                    cursor, plan.returning_params
-                )
-            else:
-                value = connection.ops.last_insert_id(cursor, opts.db_table, plan.returning.column)
-            setattr(obj, plan.returning.attname, value)
+    return plan, [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in plan.fields]
+
+
+def _read_key(obj: Any, plan: _Insert, cursor: Any, connection: Any) -> None:
+    if plan.returning is None:
+        return
+    if plan.returned:
+        (value,) = connection.ops.fetch_returned_insert_columns(cursor, plan.returning_params)
+    else:
+        value = connection.ops.last_insert_id(cursor, obj._meta.db_table, plan.returning.column)
+    setattr(obj, plan.returning.attname, value)
+
+
+def _saved(obj: Any, using: str) -> Any:
     obj._state.adding = False
     obj._state.db = using
     return obj

@@ -132,3 +132,26 @@ def test_insert_writes_what_save_writes() -> None:
     assert record.data == {"键": [1, "二"]}
     out = same_rows(lambda: OutboxEvent(topic="t", case=case, payload={"n": "您好"}), "created_at")
     assert out.payload == {"n": "您好"} and out.relayed_at is None
+
+
+def test_insert_all_writes_each_row_and_reads_each_key() -> None:
+    """One round trip on PostgreSQL (several statements, a result each), one by one elsewhere."""
+    from govsvc.cases.models import OutboxEvent
+    from govsvc.core.compiled import insert_all
+    from govsvc.core.models import AuditRecord
+
+    user, _ = personas.resident()
+    case = _accepted_newborn(user)
+    rows = insert_all(
+        CaseEvent(case=case, kind="a", message="一"),
+        OutboxEvent(topic="t", case=case, payload={"n": 1}),  # key made in Python
+        AuditRecord(action="x", object_type="cases.case", object_id=str(case.pk), data={}),
+        CaseEvent(case=case, kind="b", message="二"),
+    )
+    first, out, record, second = rows
+    assert first.pk and record.pk and second.pk and second.pk > first.pk
+    assert CaseEvent.objects.get(pk=first.pk).message == "一"
+    assert CaseEvent.objects.get(pk=second.pk).kind == "b"
+    assert OutboxEvent.objects.get(pk=out.pk).payload == {"n": 1}
+    assert AuditRecord.objects.get(pk=record.pk).object_id == str(case.pk)
+    assert all(not row._state.adding for row in rows)
