@@ -33,7 +33,7 @@ from govsvc.cases.models import (
 )
 from govsvc.catalog.models import ServiceItem, Status
 from govsvc.core import audit
-from govsvc.core.compiled import Compiled
+from govsvc.core.compiled import Compiled, together
 from govsvc.core.masking import mask_address, mask_id_number, mask_name, mask_phone
 
 MASKS = {
@@ -316,7 +316,11 @@ def load_detail(case: Case) -> Case:
     """Everything the case page shows, in as few queries as the case needs: its sub-cases,
     timeline and materials; dependencies only when it has several sub-cases, result rows
     only once one of them is approved."""
-    subs = _SUBCASES_OF(case=case.pk)
+    subs, events, materials = together(
+        (_SUBCASES_OF, {"case": case.pk}),
+        (_EVENTS_OF, {"case": case.pk}),
+        (_MATERIALS_OF, {"case": case.pk}),
+    )  # one round trip on PostgreSQL
     by_id = {sub.pk: sub for sub in subs}
     deps: dict[int, list[int]] = {sub.pk: [] for sub in subs}
     if len(subs) > 1:
@@ -332,7 +336,6 @@ def load_detail(case: Case) -> Case:
         sub.department = services.department_by_pk(sub.department_id)  # type: ignore[assignment]
         sub.dependency_ids = deps[sub.pk]  # type: ignore[attr-defined]
         prefetched(sub, result_files=results[sub.pk])
-    events = _EVENTS_OF(case=case.pk)
     for event in events:
         if event.department_id:
             event.department = services.department_by_pk(event.department_id)
@@ -340,7 +343,7 @@ def load_detail(case: Case) -> Case:
         case,
         subcases=subs,
         events=events,
-        materials=_MATERIALS_OF(case=case.pk),
+        materials=materials,
     )
     return case
 

@@ -64,6 +64,15 @@ class Compiled:
         self._lock = threading.Lock()
 
     def __call__(self, using: str = "default", **values: Any) -> list[Any]:
+        plan, params = self.bound(using, values)
+        connection = connections[using]
+        with connection.cursor() as cursor:
+            cursor.execute(plan.sql, params)
+            rows = cursor.fetchall()
+        return self.results(plan, rows, using)
+
+    def bound(self, using: str, values: dict[str, Any]) -> tuple[_Plan, list[Any]]:
+        """The plan for these values' shape and its parameters with the values in place."""
         if values.keys() != self.kinds.keys():
             raise TypeError(f"a compiled query takes the parameters {sorted(self.kinds)}")
         shape = (using, *(len(values[k]) for k, kind in self.kinds.items() if kind == list[int]))
@@ -71,10 +80,10 @@ class Compiled:
         params = list(plan.params)
         for position, name, index in plan.slots:
             params[position] = values[name] if index is None else values[name][index]
+        return plan, params
+
+    def results(self, plan: _Plan, rows: list[Any], using: str) -> list[Any]:
         connection = connections[using]
-        with connection.cursor() as cursor:
-            cursor.execute(plan.sql, params)
-            rows = cursor.fetchall()
         return [self._result(plan, row, using, connection) for row in rows]
 
     @staticmethod
@@ -135,6 +144,27 @@ class Compiled:
                 self._plans.clear()
             self._plans[shape] = plan
         return plan
+
+
+def together(*calls: tuple[Compiled, dict[str, Any]], using: str = "default") -> list[list[Any]]:
+    """Run several compiled queries, each with its values, and return their results in
+    order: on PostgreSQL with client-side binding in one round trip (one execute, a result
+    per statement), elsewhere one after another."""
+    connection = connections[using]
+    options = connection.settings_dict.get("OPTIONS") or {}
+    if connection.vendor != "postgresql" or options.get("server_side_binding"):
+        return [query(using, **values) for query, values in calls]
+    bound = [query.bound(using, values) for query, values in calls]
+    out: list[list[Any]] = []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            ";\n".join(plan.sql for plan, _ in bound), [p for _, ps in bound for p in ps]
+        )
+        for index, ((query, _), (plan, _)) in enumerate(zip(calls, bound, strict=True)):
+            if index:
+                cursor.nextset()
+            out.append(query.results(plan, cursor.fetchall(), using))
+    return out
 
 
 def _hashable(value: Any) -> Any:

@@ -155,3 +155,20 @@ def test_insert_all_writes_each_row_and_reads_each_key() -> None:
     assert OutboxEvent.objects.get(pk=out.pk).payload == {"n": 1}
     assert AuditRecord.objects.get(pk=record.pk).object_id == str(case.pk)
     assert all(not row._state.adding for row in rows)
+
+
+def test_together_answers_as_the_queries_one_by_one() -> None:
+    from govsvc.core.compiled import together
+
+    user, _ = personas.resident()
+    case = _accepted_newborn(user)
+    events = Compiled(lambda case: CaseEvent.objects.filter(case_id=case), case=int)
+    subs = Compiled(
+        lambda case: SubCase.objects.filter(case_id=case).values("id", "status"), case=int
+    )
+    got_events, got_subs, none = together(
+        (events, {"case": case.pk}), (subs, {"case": case.pk}), (events, {"case": -1})
+    )
+    assert [_fields(e) for e in got_events] == [_fields(e) for e in events(case=case.pk)]
+    assert got_subs == subs(case=case.pk) and len(got_subs) > 1
+    assert none == []
