@@ -16,7 +16,7 @@ the queryset itself uses), and every later run substitutes the values and execut
 Parameters are ``int`` or ``str`` scalars, or ``list[int]``: a list changes the SQL's shape
 (``IN (%s, %s, …)``), so each length is compiled once. Supported querysets return model
 instances (no ``select_related``) or ``values()`` dicts. Results equal the queryset's
-(``tests/test_compiled.py`` holds them to that on SQLite and PostgreSQL).
+(``govsvc/cases/tests/test_compiled_paths.py`` holds them to that on SQLite and PostgreSQL).
 """
 
 import itertools
@@ -151,20 +151,33 @@ def together(*calls: tuple[Compiled, dict[str, Any]], using: str = "default") ->
     order: on PostgreSQL with client-side binding in one round trip (one execute, a result
     per statement), elsewhere one after another."""
     connection = connections[using]
-    options = connection.settings_dict.get("OPTIONS") or {}
-    if connection.vendor != "postgresql" or options.get("server_side_binding"):
+    if not _can_batch(connection):
         return [query(using, **values) for query, values in calls]
     bound = [query.bound(using, values) for query, values in calls]
-    out: list[list[Any]] = []
     with connection.cursor() as cursor:
-        cursor.execute(
-            ";\n".join(plan.sql for plan, _ in bound), [p for _, ps in bound for p in ps]
-        )
-        for index, ((query, _), (plan, _)) in enumerate(zip(calls, bound, strict=True)):
-            if index:
-                cursor.nextset()
-            out.append(query.results(plan, cursor.fetchall(), using))
-    return out
+        return [
+            query.results(plan, cursor.fetchall(), using)
+            for (query, _), plan in zip(calls, _batched(cursor, bound), strict=True)
+        ]
+
+
+def _can_batch(connection: Any) -> bool:
+    """Whether several statements can go in one execute: PostgreSQL with client-side
+    binding (Django's default; server-side binding allows one statement per execute)."""
+    options = connection.settings_dict.get("OPTIONS") or {}
+    return connection.vendor == "postgresql" and not options.get("server_side_binding")
+
+
+def _batched(cursor: Any, statements: list[tuple[Any, list[Any]]]) -> Any:
+    """Execute (plan, params) pairs as one batch; yield each plan with the cursor moved to
+    that statement's result."""
+    cursor.execute(
+        ";\n".join(plan.sql for plan, _ in statements), [p for _, ps in statements for p in ps]
+    )
+    for index, (plan, _) in enumerate(statements):
+        if index:
+            cursor.nextset()
+        yield plan
 
 
 def _hashable(value: Any) -> Any:
@@ -206,21 +219,13 @@ def insert_all(*objs: Any, using: str = "default") -> tuple[Any, ...]:
     client-side binding (Django's default) the INSERTs go in one round trip, each one's
     key read from its own result; elsewhere they run one after another."""
     connection = connections[using]
-    options = connection.settings_dict.get("OPTIONS") or {}
-    if connection.vendor != "postgresql" or options.get("server_side_binding") or len(objs) < 2:
+    if len(objs) < 2 or not _can_batch(connection):
         for obj in objs:
             insert(obj, using)
         return objs
-    plans, params = [], []
-    for obj in objs:
-        plan, values = _prepared(obj, connection, using)
-        plans.append(plan)
-        params.extend(values)
+    prepared = [_prepared(obj, connection, using) for obj in objs]
     with connection.cursor() as cursor:
-        cursor.execute(";\n".join(plan.sql for plan in plans), params)
-        for index, (obj, plan) in enumerate(zip(objs, plans, strict=True)):
-            if index:
-                cursor.nextset()
+        for obj, plan in zip(objs, _batched(cursor, prepared), strict=True):
             _read_key(obj, plan, cursor, connection)
     for obj in objs:
         _saved(obj, using)
