@@ -67,7 +67,11 @@ def main() -> None:
     parser.add_argument("--server", choices=["granian", "gunicorn"], default="granian")
     parser.add_argument("--workers", type=int, default=3, help="server worker processes")
     parser.add_argument("--threads", type=int, default=2, help="threads per worker")
-    parser.add_argument("--worker-class", default="sync", help="gunicorn only: worker class")
+    parser.add_argument(
+        "--worker-class",
+        default="sync",
+        help="gunicorn only: worker class (with --threads above 1, sync becomes gthread)",
+    )
     parser.add_argument("--capacity-users", type=int, default=12)
     parser.add_argument("--skip-capacity", action="store_true")
     parser.add_argument("--reuse", action="store_true", help="keep an already loaded govsvc_bench")

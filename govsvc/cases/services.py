@@ -847,6 +847,17 @@ def _record_act(case: Case, kind: str, actor: Any) -> None:
 # ---- who may see what ---------------------------------------------------------------------
 
 
+def _visibility(*, dept: Any = None, applicant: Any = None, user: Any = None) -> Q:
+    """Who may open a case, by key: a department its own (as lead or for a sub-case), a
+    user their own applicant's and those they submitted for someone else."""
+    if dept is not None:
+        return Q(lead_department_id=dept) | Q(
+            pk__in=SubCase.objects.filter(department_id=dept).values("case_id")
+        )
+    mine = Q(submitted_by_id=user)
+    return Q(applicant_id=applicant) | mine if applicant is not None else mine
+
+
 def visible_cases(user: Any) -> QuerySet[Case]:
     """Cases a user may open: their department's (as lead or for a sub-case), or their own
     and those they submitted for someone else. Each case at most once, without DISTINCT."""
@@ -854,34 +865,30 @@ def visible_cases(user: Any) -> QuerySet[Case]:
         return Case.objects.none()
     dept = staff_department(user)
     if dept is not None:
-        return Case.objects.filter(
-            Q(lead_department=dept)
-            | Q(pk__in=SubCase.objects.filter(department=dept).values("case_id"))
-        )
+        return Case.objects.filter(_visibility(dept=dept.pk))
     own = own_applicant(user)
-    mine = Q(applicant_id=own.pk) if own is not None else Q(pk__in=[])
-    return Case.objects.filter(mine | Q(submitted_by=user))
+    applicant = own.pk if own is not None else None
+    return Case.objects.filter(_visibility(applicant=applicant, user=user.pk))
 
 
+# visible_case's three shapes of the same rule, compiled.
 _DEPARTMENT_CASE = Compiled(
-    lambda number, dept: Case.objects.filter(
-        Q(lead_department_id=dept)
-        | Q(pk__in=SubCase.objects.filter(department_id=dept).values("case_id")),
-        number=number,
-    ).order_by("pk")[:1],
+    lambda number, dept: Case.objects.filter(_visibility(dept=dept), number=number).order_by("pk")[
+        :1
+    ],
     number=str,
     dept=int,
 )
 _OWN_CASE = Compiled(
     lambda number, applicant, user: Case.objects.filter(
-        Q(applicant_id=applicant) | Q(submitted_by_id=user), number=number
+        _visibility(applicant=applicant, user=user), number=number
     ).order_by("pk")[:1],
     number=str,
     applicant=int,
     user=int,
 )
 _SUBMITTED_CASE = Compiled(
-    lambda number, user: Case.objects.filter(submitted_by_id=user, number=number).order_by("pk")[
+    lambda number, user: Case.objects.filter(_visibility(user=user), number=number).order_by("pk")[
         :1
     ],
     number=str,
