@@ -1,6 +1,6 @@
 """Cases under load: 1,000,000 cases in PostgreSQL, the API driven by Locust on loopback.
 
-    .venv/bin/python benchmarks/cases.py [--cases 1000000] [--rate 100] [--seconds 60]
+    .venv/bin/python benchmarks/cases.py [--cases 1000000] [--rate 110] [--seconds 60]
 
 Creates a fresh PostgreSQL database ``govsvc_bench`` on 127.0.0.1:5432 (user postgres, or
 $PGUSER), loads the reference data, bulk-inserts --cases cases with one sub-case each (SQL
@@ -13,8 +13,9 @@ Locust then runs, headless, on the same machine, an unreported 8-second warm-up 
 of the rate (every worker builds its plans and caches once), then two measured phases:
 
 1. **Mixed load at a fixed rate**: residents submit bundle 8 at --rate submissions per second
-   in all, each followed by a read of the case's status, while department officers read
-   their queue (--rate / 5 per second). Reports submissions/s and p50/p95/p99 of each
+   in all (110 by default: 10 % above the target, as Poisson arrivals at exactly 100/s would
+   count fewer than 100 a second in about half the runs), each followed by a read of the
+   case's status, while department officers read their queue (--rate / 5 per second). Reports submissions/s and p50/p95/p99 of each
    request against the targets.
 2. **Capacity**: residents submit as fast as the server answers (closed loop, no pause), to
    show the most submissions per second the machine sustains.
@@ -36,6 +37,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
+TARGET_RATE = 100  # bundle submissions per second
 TARGETS = {
     "submit bundle": (50, 150, 300),
     "status read": (25, 75, 150),
@@ -62,7 +64,13 @@ def redis_up() -> bool:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--cases", type=int, default=1_000_000)
-    parser.add_argument("--rate", type=float, default=100, help="submissions per second")
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=110,
+        help="submissions per second offered (default 10%% above the 100/s target: arrivals are"
+        " random, so offering exactly 100/s measures below it in about half the runs)",
+    )
     parser.add_argument("--seconds", type=int, default=60, help="length of each phase")
     parser.add_argument("--server", choices=["granian", "gunicorn"], default="granian")
     parser.add_argument("--workers", type=int, default=3, help="server worker processes")
@@ -200,7 +208,11 @@ def report(stats_file: Path, *, with_targets: bool) -> None:
     errors = sum(int(r["Failure Count"]) for name, r in rows.items() if name != "Aggregated")
     submit = rows.get("submit bundle")
     rate = float(submit["Requests/s"]) if submit else 0.0
-    print(f"bundle submissions: {rate:.1f}/s" + (" (target >= 100/s)" if with_targets else ""))
+    verdict = ("OK" if rate >= TARGET_RATE else "MISSED") if with_targets else ""
+    print(
+        f"bundle submissions: {rate:.1f}/s"
+        + (f" (target >= {TARGET_RATE}/s) {verdict}" if with_targets else "")
+    )
     for name, row in rows.items():
         if name == "Aggregated":
             continue

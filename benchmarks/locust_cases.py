@@ -21,7 +21,7 @@ from locust import task
 from locust.contrib.fasthttp import FastHttpUser
 
 SETUP = json.loads(os.environ["BENCH_SETUP"])
-RATE = float(os.environ.get("BENCH_RATE", "100"))
+RATE = float(os.environ.get("BENCH_RATE", "110"))
 
 
 def poisson_pacing(per_second: float) -> Callable[[Any], float]:
