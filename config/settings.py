@@ -81,7 +81,7 @@ TEMPLATES = [
 # DATABASE_URL: e.g. postgres://user:pass@127.0.0.1:5432/govsvc. Empty means SQLite in var/.
 DATABASES = {
     "default": dj_database_url.parse(
-        env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'govsvc.sqlite3'}"),
+        env_str("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'govsvc.sqlite3'}",
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
     )
 }
