@@ -9,6 +9,12 @@ What the public sees: confidential tickets never appear; tickets that came by ph
 another non-public channel show a generic description, a masked address and coordinates
 rounded to about 100 m. Requests posted through Open311 were meant to be public and show
 as posted.
+
+Beyond the specification, GET requests also filters by ``updated_after`` and
+``updated_before`` (as Helsinki's and other cities' GeoReport servers do), so a client can
+fetch only what changed since its last poll. Every date filter compares at the
+resolution of the answer's timestamps (whole seconds), so what a filter lets through
+always satisfies it as shown.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from collections.abc import Iterable
 from typing import Any
 from xml.etree import ElementTree as ET
 
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -123,8 +130,12 @@ def _stamp(value: dt.datetime | None) -> str | None:
     return timezone.localtime(value).isoformat(timespec="seconds")
 
 
+_EMPTY = object()  # a field given as empty (null in JSON, an empty element in XML)
+
+
 def _drop_none(row: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in row.items() if v is not None}
+    """The row without its unknown fields; fields marked _EMPTY stay, as None."""
+    return {k: (None if v is _EMPTY else v) for k, v in row.items() if v is not None}
 
 
 # --- discovery and services -----------------------------------------------------------
@@ -228,8 +239,10 @@ def _request_row(ticket: Ticket) -> dict[str, Any]:
             "agency_responsible": ticket.department.name if ticket.department else "",
             "service_notice": "",
             "requested_datetime": _stamp(ticket.received_at),
-            "updated_datetime": _stamp(ticket.updated_at),
-            "expected_datetime": _stamp(ticket.deadline),
+            # Given even when empty (null): the specification lets both be empty, and
+            # clients read them as always there.
+            "updated_datetime": _stamp(ticket.updated_at) or _EMPTY,
+            "expected_datetime": _stamp(ticket.deadline) or _EMPTY,
             "address": address,
             "address_id": "",
             "zipcode": "",
@@ -266,6 +279,12 @@ def _moment(name: str, value: str | None) -> dt.datetime | None:
     return moment
 
 
+def _next_whole_second(moment: dt.datetime) -> dt.datetime:
+    """The first whole second at or after the moment."""
+    whole = moment.replace(microsecond=0)
+    return whole if whole == moment else whole + dt.timedelta(seconds=1)
+
+
 def _find_requests(params: Any) -> Iterable[Ticket]:
     tickets = _visible()
     ids = _split(params.get("service_request_id"))
@@ -274,15 +293,29 @@ def _find_requests(params: Any) -> Iterable[Ticket]:
 
     codes = _split(params.get("service_code"))
     if codes:
-        tickets = tickets.filter(category__code__in=codes)
+        # The code shown is the confirmed category's, else the classifier's proposal.
+        tickets = tickets.filter(
+            Q(category__code__in=codes)
+            | Q(category__isnull=True, proposed_category__code__in=codes)
+        )
     start = _moment("start_date", params.get("start_date"))
     end = _moment("end_date", params.get("end_date"))
     if start is None and end is None:
         start = timezone.now() - dt.timedelta(days=DEFAULT_DAYS)
-    if start is not None:
-        tickets = tickets.filter(received_at__gte=start)
-    if end is not None:
-        tickets = tickets.filter(received_at__lte=end)
+    for field, after, before in (
+        ("received_at", start, end),
+        (
+            "updated_at",
+            _moment("updated_after", params.get("updated_after")),
+            _moment("updated_before", params.get("updated_before")),
+        ),
+    ):
+        # Shown timestamps are whole seconds: a row passes when its shown value does.
+        if after is not None:
+            tickets = tickets.filter(**{f"{field}__gte": _next_whole_second(after)})
+        if before is not None:
+            whole = before.replace(microsecond=0)
+            tickets = tickets.filter(**{f"{field}__lt": whole + dt.timedelta(seconds=1)})
     wanted = set(_split(params.get("status")))
     if wanted - {"open", "closed"}:
         raise Open311Error(400, "status must be open, closed or both (comma separated)")

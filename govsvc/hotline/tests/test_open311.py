@@ -2,11 +2,13 @@
 
 # ruff: noqa: S314 - the XML parsed here is our own answer, not untrusted input
 
+import datetime as dt
 from xml.etree import ElementTree as ET
 
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from govsvc.hotline.models import Ticket
@@ -135,6 +137,61 @@ def test_confidential_and_phone_tickets_keep_their_secrets(places):
     [row] = client.get(f"{BASE}/requests/{phoned.number}.json").json()
     assert "拖欠" not in row["description"] and "13812345678" not in str(row)
     assert row["lat"] == 30.55 and row["address"].endswith("****")
+
+
+def test_a_phone_ticket_is_found_by_the_code_it_shows(places):
+    # Not yet dispatched: the code shown is the classifier's proposal.
+    phoned = new_ticket(places)
+    assert phoned.category is None and phoned.proposed_category is not None
+    client = Client()
+    [row] = client.get(f"{BASE}/requests/{phoned.number}.json").json()
+    code = row["service_code"]
+    assert code == phoned.proposed_category.code
+    listed = client.get(f"{BASE}/requests.json", {"service_code": code}).json()
+    assert [r["service_request_id"] for r in listed] == [phoned.number]
+    others = [c for c in ("labour", "urban") if c != code]
+    assert client.get(f"{BASE}/requests.json", {"service_code": others[0]}).json() == []
+
+
+def test_unknown_times_are_given_empty_not_left_out(places):
+    ticket = new_ticket(places)
+    assert ticket.deadline is None
+    client = Client()
+    [row] = client.get(f"{BASE}/requests/{ticket.number}.json").json()
+    assert row["expected_datetime"] is None and row["updated_datetime"]
+    root = ET.fromstring(client.get(f"{BASE}/requests/{ticket.number}.xml").content)
+    element = root.find("request/expected_datetime")
+    assert element is not None and element.text is None
+
+
+def test_date_filters_agree_with_the_whole_seconds_shown(places):
+    ticket = new_ticket(places)
+    received = timezone.localtime().replace(microsecond=700_000) - dt.timedelta(days=1)
+    updated = received + dt.timedelta(hours=5)
+    Ticket.objects.filter(pk=ticket.pk).update(received_at=received, updated_at=updated)
+    client = Client()
+
+    def found(**query: str) -> bool:
+        answer = client.get(f"{BASE}/requests.json", query)
+        assert answer.status_code == 200, answer.content
+        return [r["service_request_id"] for r in answer.json()] == [ticket.number]
+
+    [row] = client.get(f"{BASE}/requests/{ticket.number}.json").json()
+    shown = received.replace(microsecond=0)
+    assert row["requested_datetime"] == shown.isoformat()
+    half = shown + dt.timedelta(microseconds=500_000)
+    # start_date half a second after the shown time: the row shown would not satisfy it.
+    assert not found(start_date=half.isoformat())
+    assert found(start_date=shown.isoformat())
+    assert found(end_date=shown.isoformat()) and found(end_date=half.isoformat())
+    assert not found(end_date=(shown - dt.timedelta(seconds=1)).isoformat())
+
+    # updated_after / updated_before, an extension many GeoReport servers offer
+    changed = updated.replace(microsecond=0)
+    assert found(updated_after=changed.isoformat(), updated_before=changed.isoformat())
+    assert not found(updated_after=(changed + dt.timedelta(seconds=1)).isoformat())
+    assert not found(updated_before=(changed - dt.timedelta(seconds=1)).isoformat())
+    assert client.get(f"{BASE}/requests.json", {"updated_after": "soon"}).status_code == 400
 
 
 def test_bad_queries_and_formats_are_open311_errors(db):
