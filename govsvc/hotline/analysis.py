@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.db import transaction
-from django.db.models import Count, Q
-from django.db.models.functions import TruncDate, TruncMonth
+from django.db.models import Count, F, Q
+from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 from scipy.sparse.csgraph import connected_components
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -347,11 +347,20 @@ def daily_volumes(since: dt.datetime) -> list[tuple[dt.date, int]]:
     return [(row["day"], row["n"]) for row in rows]
 
 
-def volumes_by(field: str, since: dt.datetime, limit: int = 12) -> list[tuple[str, int]]:
+# What a ticket counts under on the dashboard: the confirmed category, else the classifier's
+# proposal (as hot topics and bursts count it); the district it was reported in.
+DASHBOARD_GROUPS = {
+    "category": Coalesce("category__name", "proposed_category__name"),
+    "district": F("district__name"),
+}
+
+
+def volumes_by(group: str, since: dt.datetime, limit: int = 12) -> list[tuple[str, int]]:
     rows = (
         Ticket.objects.filter(received_at__gte=since)
-        .values(field)
+        .annotate(group=DASHBOARD_GROUPS[group])
+        .values("group")
         .annotate(n=Count("id"))
-        .order_by("-n")[:limit]
+        .order_by("-n", "group")[:limit]
     )
-    return [(row[field] or "未分类", row["n"]) for row in rows]
+    return [(row["group"] or "未分类", row["n"]) for row in rows]

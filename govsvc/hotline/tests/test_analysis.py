@@ -137,3 +137,18 @@ def test_rates_for_the_dashboard(places):
     assert rates.on_time_rate == pytest.approx(2 / 3)
     assert rates.resolved_rate == pytest.approx(2 / 3)
     assert rates.satisfied_rate == 1.0
+
+
+def test_dashboard_counts_unconfirmed_tickets_under_their_proposed_category(places):
+    now = timezone.now()
+    _confirmed, proposed, _unknown = add_tickets(
+        [(f"诉求{i}", code, places.street, now - dt.timedelta(hours=1)) for i, code in
+         enumerate(["labour", "", ""])]
+    )  # fmt: skip
+    Ticket.objects.filter(pk=proposed.pk).update(
+        proposed_category=Category.objects.get(code="labour")
+    )
+    by_category = dict(analysis.volumes_by("category", now - dt.timedelta(days=1)))
+    assert by_category == {"劳动与社保": 2, "未分类": 1}
+    by_district = dict(analysis.volumes_by("district", now - dt.timedelta(days=1)))
+    assert by_district == {places.street.parent.name: 3}
