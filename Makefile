@@ -21,6 +21,7 @@ setup: $(STAMP)
 	$(BIN)/python manage.py create_demo_accounts
 	$(BIN)/python manage.py policies_demo
 	$(BIN)/python manage.py evaluations_demo
+	$(BIN)/python manage.py hotline_demo
 
 run: setup
 	@echo "平台地址: http://127.0.0.1:$(PORT)/  API 文档: http://127.0.0.1:$(PORT)/api/docs/"

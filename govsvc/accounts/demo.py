@@ -13,6 +13,7 @@ DEMO_BUNDLES = (8, 12, 13)
 # Valid check characters; not real people or companies.
 DEMO_ID_NUMBER = "420102199001011236"
 DEMO_CREDIT_CODE = "91420100MA4KDEM01W"  # 新生儿出生, 开办餐饮店, 企业注销登记
+HOTLINE_DEMO_DEPARTMENT = "江岸区城管执法局"
 
 ROLE_GROUPS = {
     "事项管理员": [
@@ -117,4 +118,11 @@ def create_demo_accounts() -> list[DemoAccount]:
         accounts.append(
             _staff(f"catalog{index:02d}", StaffRole.CATALOG_OFFICER, dept, groups["事项管理员"])
         )
+    # The 12345 hotline: an agent, the center's supervisor, and the officer of the district
+    # department that the dispatch catalogue sends 江岸区's city-management tickets to.
+    accounts.append(_staff("agent", StaffRole.HOTLINE_AGENT, None, None))
+    accounts.append(_staff("supervisor", StaffRole.SUPERVISOR, None, None))
+    urban = Department.objects.filter(short_name=HOTLINE_DEMO_DEPARTMENT).first()
+    if urban is not None:
+        accounts.append(_staff("urban01", StaffRole.DEPARTMENT_OFFICER, urban, None))
     return accounts

@@ -81,6 +81,8 @@ def urban_bureau(places) -> Department:
 
 @pytest.fixture
 def catalogue(places, labour_bureau, urban_bureau) -> None:
+    # The tests' own catalogue, not the one data/hotline/dispatch.yaml loads for the session.
+    DispatchRule.objects.all().delete()
     DispatchRule.objects.create(
         category=Category.objects.get(code="labour"), department=labour_bureau
     )

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from govsvc.core.models import AuditRecord
 from govsvc.hotline import services
-from govsvc.hotline.models import Category, ClassifierFeedback, Status, Ticket
+from govsvc.hotline.models import Category, ClassifierFeedback, DispatchRule, Status, Ticket
 from govsvc.hotline.services import ACTIONS, TransitionError
 
 from .conftest import new_ticket
@@ -284,6 +284,7 @@ def test_refusals_with_missing_or_wrong_input(
 
 
 def test_dispatch_without_a_catalogue_entry_asks_for_a_department(places, agent):
+    DispatchRule.objects.filter(category__code="environment").delete()
     ticket = new_ticket(places, content="楼下餐馆油烟直排")
     with pytest.raises(TransitionError, match="派单目录中没有"):
         services.dispatch(ticket, actor=agent, category=Category.objects.get(code="environment"))

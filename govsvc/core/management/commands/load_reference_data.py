@@ -14,11 +14,15 @@ from govsvc.directory.loading import (
     load_regions,
 )
 from govsvc.directory.models import Region
+from govsvc.hotline.loading import load_dispatch_rules
 from govsvc.supervision.loading import load_scenarios
 
 
 class Command(BaseCommand):
-    help = "Load regions, departments, halls, catalog items, bundles and scenarios from data/."
+    help = (
+        "Load regions, departments, halls, catalog items, bundles, scenarios and the 12345"
+        " dispatch catalogue from data/."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--data-dir", default=str(Path(settings.BASE_DIR) / "data"))
@@ -52,3 +56,6 @@ class Command(BaseCommand):
         scenarios = data / "supervision" / "scenarios.yaml"
         if scenarios.exists():
             say(f"审管联动场景: {load_scenarios(scenarios)} 个")
+        dispatch = data / "hotline" / "dispatch.yaml"
+        if dispatch.exists():
+            say(f"12345 派单目录: {load_dispatch_rules(dispatch, resolver)}")
