@@ -89,10 +89,18 @@ def require_staff(request: Request) -> None:
 
 class TicketEventSerializer(serializers.Serializer):
     action = serializers.CharField()
+    action_label = serializers.SerializerMethodField()
     from_status = serializers.CharField()
     to_status = serializers.CharField()
+    to_status_label = serializers.SerializerMethodField()
     note = serializers.CharField()
     at = serializers.DateTimeField()
+
+    def get_action_label(self, event: Any) -> str:
+        return services.event_label(event.action)
+
+    def get_to_status_label(self, event: Any) -> str:
+        return services.status_label(event.to_status)
 
 
 class TicketSerializer(serializers.ModelSerializer):

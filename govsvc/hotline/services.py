@@ -106,6 +106,25 @@ ACTIONS: dict[str, Action] = {
 }
 
 
+# Timeline entries that are not an action of ACTIONS.
+_EVENT_LABELS = {
+    "receive": "受理",
+    "merge_child": "并入工单",
+    "caller_informed": "告知来电人",
+    "remind": "到期提醒",
+}
+
+
+def event_label(name: str) -> str:
+    """The Chinese name of a timeline entry's action (the code itself if unknown)."""
+    action = ACTIONS.get(name)
+    return action.label if action is not None else _EVENT_LABELS.get(name, name)
+
+
+def status_label(code: str) -> str:
+    return Status(code).label if code in Status.values else code
+
+
 # --- permission -----------------------------------------------------------------------
 
 

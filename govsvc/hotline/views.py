@@ -232,7 +232,10 @@ def ticket_detail(request: HttpRequest, number: str) -> HttpResponse:
     context = {
         "ticket": ticket,
         "full": can_see_caller(request.user, ticket),
-        "events": ticket.events.select_related("actor"),
+        "events": [
+            (event, services.event_label(event.action), services.status_label(event.to_status))
+            for event in ticket.events.select_related("actor")
+        ],
         "actions": [(name, services.ACTIONS[name].label) for name in allowed],
         "form": ActionForm(
             initial={

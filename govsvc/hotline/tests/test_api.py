@@ -64,6 +64,10 @@ def test_agents_see_caller_details_and_officers_of_other_departments_do_not(
     as_agent = client_for(agent).get(f"/api/v1/hotline/tickets/{ticket.number}/").json()
     assert as_agent["caller_phone"] == "13812345678"
     assert "dispatch" not in as_agent["allowed_actions"]
+    assert [(e["action_label"], e["to_status_label"]) for e in as_agent["events"]] == [
+        ("受理", "已受理"),
+        ("派单", "已派单"),
+    ]
 
     as_officer = client_for(labour_officer).get(f"/api/v1/hotline/tickets/{ticket.number}/")
     assert as_officer.json()["caller_phone"] == "13812345678"

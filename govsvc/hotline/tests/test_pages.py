@@ -1,6 +1,7 @@
 """Pages: the citizen's form, the agent's fast entry, tickets and the dashboard."""
 
 import pytest
+from django.contrib.auth.models import User
 from django.test import Client
 
 from govsvc.hotline.models import Alert, Status, Ticket
@@ -55,6 +56,9 @@ def test_the_agent_enters_a_call_and_dispatches_it(places, catalogue, agent, lab
     client.post(f"/hotline/tickets/{ticket.number}/do/dispatch/", {})
     ticket.refresh_from_db()
     assert ticket.status == Status.DISPATCHED and ticket.department == labour_bureau
+    timeline = client.get(f"/hotline/tickets/{ticket.number}/").content.decode()
+    assert "受理 → 已受理" in timeline and "派单 → 已派单" in timeline  # not the codes
+    assert "dispatched" not in timeline.split("流转记录")[-1]
 
     wrong = client.post(f"/hotline/tickets/{ticket.number}/do/close/", {}, follow=True)
     assert "不能执行“办结”" in wrong.content.decode()
@@ -85,7 +89,17 @@ def test_officers_see_their_tickets_with_the_caller_masked_when_confidential(
 
 def test_pages_need_a_staff_login(places, labour_officer):
     assert Client().get("/hotline/tickets/").status_code == 302
-    assert logged_in(labour_officer).get("/hotline/intake/").status_code == 403
+    officer = logged_in(labour_officer)
+    assert officer.get("/hotline/intake/").status_code == 403
+    # The officer's menu does not offer the page it may not open.
+    listing = officer.get("/hotline/tickets/").content.decode()
+    assert "数据与预警" in listing and "来电录入" not in listing
+
+
+def test_a_signed_in_resident_is_not_shown_the_staff_menu(places):
+    resident = User.objects.create(username="resident_li")
+    page = logged_in(resident).get("/hotline/").content.decode()
+    assert "在线反映" in page and "数据与预警" not in page
 
 
 def test_the_dashboard_shows_rates_and_alerts(places, agent):
