@@ -106,6 +106,18 @@ ACTIONS: dict[str, Action] = {
 }
 
 
+# The loop's usual next step from each status, offered first on the ticket page.
+NEXT_STEP: dict[str, str] = {
+    S.RECEIVED: "dispatch",
+    S.DISPATCHED: "accept",
+    S.PROCESSING: "answer",
+    S.ANSWERED: "close",
+    S.RETURNED: "redispatch",
+    S.OBJECTED: "uphold",
+    S.CLOSED: "callback",
+    S.VISITED: "evaluate",
+}
+
 # Timeline entries that are not an action of ACTIONS.
 _EVENT_LABELS = {
     "receive": "受理",

@@ -229,6 +229,7 @@ def ticket_detail(request: HttpRequest, number: str) -> HttpResponse:
     _require_staff(request)
     ticket = get_object_or_404(_visible(request), number=number)
     allowed = services.allowed_actions(ticket, request.user)
+    allowed.sort(key=lambda name: name != services.NEXT_STEP.get(ticket.status))  # stable
     context = {
         "ticket": ticket,
         "full": can_see_caller(request.user, ticket),

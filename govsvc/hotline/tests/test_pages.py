@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
+from govsvc.hotline import services
 from govsvc.hotline.models import Alert, Status, Ticket
 
 from .conftest import new_ticket
@@ -129,3 +130,14 @@ def test_a_citizen_attaches_a_photo_and_a_wrong_file_is_refused(places, settings
     response = Client().post("/hotline/", {"content": "看附件", "kind": "report",
                                             "attachment": script})  # fmt: skip
     assert response.status_code == 200 and Ticket.objects.count() == 1
+
+
+def test_the_ticket_page_opens_the_loops_next_step_first(places, catalogue, agent, labour_officer):
+    ticket = new_ticket(places)
+    services.dispatch(ticket, actor=agent)
+    services.accept(ticket, actor=labour_officer)
+    services.answer(ticket, actor=labour_officer, text="已督促企业补发工资")
+    page = logged_in(agent).get(f"/hotline/tickets/{ticket.number}/").content.decode()
+    first = page.split("<details open>")[1]
+    assert first.split("</summary>")[0].endswith("办结")  # not 督办, which comes first in the loop
+    assert page.count("<details open>") == 1
