@@ -38,8 +38,6 @@ from govsvc.hotline.models import (
 )
 from govsvc.hotline.services import AGENT, OFFICER, SUPERVISOR, TransitionError
 
-STAFF_ROLES = {AGENT, OFFICER, SUPERVISOR}
-
 
 def error(code: str, message: str, http_status: int, details: Any = None) -> Response:
     body = {"error": {"code": code, "message": message, "details": details or {}}}
@@ -80,7 +78,7 @@ def require_staff(request: Request) -> None:
     user = request.user
     if not user.is_authenticated:
         raise NotAuthenticated("请先登录或提供访问令牌。")
-    if not (user.is_superuser or services.role_of(user) in STAFF_ROLES):
+    if not services.is_hotline_staff(user):
         raise PermissionDenied("仅 12345 热线工作人员和承办部门可以查看工单。")
 
 

@@ -147,6 +147,23 @@ def role_of(actor: Actor) -> str | None:
     return profile.role if profile is not None else None
 
 
+STAFF_ROLES = frozenset({AGENT, OFFICER, SUPERVISOR})
+
+
+def is_hotline_staff(actor: Actor) -> bool:
+    """May see tickets: hotline agents and supervisors, department officers, superusers."""
+    if actor is None or not actor.is_authenticated:
+        return False
+    return bool(getattr(actor, "is_superuser", False)) or role_of(actor) in STAFF_ROLES
+
+
+def takes_calls(actor: Actor) -> bool:
+    """May enter calls (来电录入): hotline agents and superusers."""
+    if actor is None or not actor.is_authenticated:
+        return False
+    return bool(getattr(actor, "is_superuser", False)) or role_of(actor) == AGENT
+
+
 def _department_id_of(actor: Actor) -> int | None:
     profile = getattr(actor, "staff_profile", None)
     return profile.department_id if profile is not None else None

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from govsvc.directory.models import Department, Region, RegionLevel
 from govsvc.hotline import analysis, services
-from govsvc.hotline.api import STAFF_ROLES, can_see_caller, run_action
+from govsvc.hotline.api import can_see_caller, run_action
 from govsvc.hotline.models import (
     Alert,
     Attachment,
@@ -37,7 +37,7 @@ from govsvc.hotline.models import (
     Ticket,
     Urgency,
 )
-from govsvc.hotline.services import AGENT, OFFICER, TransitionError
+from govsvc.hotline.services import OFFICER, TransitionError
 
 MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
 
@@ -121,8 +121,7 @@ class ActionForm(forms.Form):
 
 
 def _require_staff(request: HttpRequest) -> None:
-    user = request.user
-    if not (user.is_superuser or services.role_of(user) in STAFF_ROLES):
+    if not services.is_hotline_staff(request.user):
         raise PermissionDenied("仅 12345 热线工作人员和承办部门可以查看工单。")
 
 
@@ -183,7 +182,7 @@ def submit(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def intake(request: HttpRequest) -> HttpResponse:
     """话务快速录入: one screen, keyboard order; the proposal appears on the next page."""
-    if not (request.user.is_superuser or services.role_of(request.user) == AGENT):
+    if not services.takes_calls(request.user):
         raise PermissionDenied("仅话务员可以录入来电工单。")
     form = AgentForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
