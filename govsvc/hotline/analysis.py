@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from django.db import transaction
 from django.db.models import Count, F, Q
-from django.db.models.functions import Coalesce, TruncDate, TruncMonth
+from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 from scipy.sparse.csgraph import connected_components
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -31,6 +31,8 @@ from govsvc.hotline.models import (
     Satisfaction,
     Status,
     Ticket,
+    in_topic,
+    topic_name,
 )
 
 logger = logging.getLogger(__name__)
@@ -89,9 +91,7 @@ def _baseline(tickets: list[Ticket], topic: int | None, start: dt.datetime) -> f
     sample = tickets[0]
     query = Ticket.objects.filter(received_at__gte=since, received_at__lt=start)
     if topic is not None:
-        query = query.filter(
-            Q(category_id=topic) | Q(category__isnull=True, proposed_category_id=topic)
-        )
+        query = query.filter(in_topic("id", topic))
     if sample.street_id is not None:
         query = query.filter(street_id=sample.street_id)
     else:
@@ -136,7 +136,7 @@ def find_bursts(now: dt.datetime, street_id: int | None = None) -> list[Cluster]
 
 
 def _main_category(tickets: list[Ticket]) -> Category | None:
-    counted = Counter(t.category or t.proposed_category for t in tickets)
+    counted = Counter(t.topic for t in tickets)
     counted.pop(None, None)
     return counted.most_common(1)[0][0] if counted else None
 
@@ -204,13 +204,14 @@ def hot_topics(now: dt.datetime | None = None, days: int = 7, limit: int = 10) -
     def counts(start: dt.datetime, end: dt.datetime) -> dict[tuple[str, str], int]:
         rows = (
             Ticket.objects.filter(received_at__gte=start, received_at__lt=end)
-            .values("district__name", "category__name", "proposed_category__name")
+            .annotate(topic_label=topic_name())
+            .values("district__name", "topic_label")
             .annotate(n=Count("id"))
         )
         result: dict[tuple[str, str], int] = Counter()
         for row in rows:
-            category = row["category__name"] or row["proposed_category__name"] or "未分类"
-            result[(row["district__name"] or "未知区域", category)] += row["n"]
+            key = (row["district__name"] or "未知区域", row["topic_label"] or "未分类")
+            result[key] += row["n"]
         return result
 
     current = counts(now - period, now)
@@ -347,12 +348,9 @@ def daily_volumes(since: dt.datetime) -> list[tuple[dt.date, int]]:
     return [(row["day"], row["n"]) for row in rows]
 
 
-# What a ticket counts under on the dashboard: the confirmed category, else the classifier's
-# proposal (as hot topics and bursts count it); the district it was reported in.
-DASHBOARD_GROUPS = {
-    "category": Coalesce("category__name", "proposed_category__name"),
-    "district": F("district__name"),
-}
+# What a ticket counts under on the dashboard: its topic (models.topic_name), the district
+# it was reported in.
+DASHBOARD_GROUPS = {"category": topic_name(), "district": F("district__name")}
 
 
 def volumes_by(group: str, since: dt.datetime, limit: int = 12) -> list[tuple[str, int]]:

@@ -8,9 +8,11 @@ seat 专席, category 诉求分类, dispatch rule 派单目录条目, alert 预�
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Coalesce
 
 from govsvc.core.masking import mask_address, mask_name, mask_phone
 from govsvc.directory.models import Department, Region, RegionLevel
@@ -79,6 +81,20 @@ OPEN_STATUSES = [
     Status.ANSWERED,
 ]
 DONE_STATUSES = [Status.CLOSED, Status.VISITED, Status.EVALUATED]
+
+
+# A ticket's topic: the category the agent confirmed, else (until dispatch) the
+# classifier's proposal. Open311 shows it, the dashboard and the burst detection count by it.
+def in_topic(lookup: str, value: Any) -> models.Q:
+    """Tickets whose topic matches ``category__<lookup>=value``."""
+    return models.Q(**{f"category__{lookup}": value}) | models.Q(
+        category__isnull=True, **{f"proposed_category__{lookup}": value}
+    )
+
+
+def topic_name() -> Coalesce:
+    """The topic's name as a query expression."""
+    return Coalesce("category__name", "proposed_category__name")
 
 
 class Satisfaction(models.TextChoices):
@@ -304,6 +320,11 @@ class Ticket(models.Model):
     def save(self, *args: object, **kwargs: object) -> None:
         self.district, self.street = _district_and_street(self.region)
         super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    @property
+    def topic(self) -> Category | None:
+        """The confirmed category, else the classifier's proposal (see in_topic)."""
+        return self.category or self.proposed_category
 
     @property
     def masked_caller_name(self) -> str:

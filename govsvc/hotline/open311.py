@@ -26,7 +26,6 @@ from collections.abc import Iterable
 from typing import Any
 from xml.etree import ElementTree as ET
 
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -34,7 +33,15 @@ from django.views.decorators.csrf import csrf_exempt
 from rest_framework.authtoken.models import Token
 
 from govsvc.hotline import services
-from govsvc.hotline.models import OPEN_STATUSES, Category, Channel, Kind, Seat, Ticket
+from govsvc.hotline.models import (
+    OPEN_STATUSES,
+    Category,
+    Channel,
+    Kind,
+    Seat,
+    Ticket,
+    in_topic,
+)
 from govsvc.hotline.services import TransitionError
 
 logger = logging.getLogger(__name__)
@@ -214,7 +221,7 @@ def _public(ticket: Ticket) -> bool:
 
 
 def _request_row(ticket: Ticket) -> dict[str, Any]:
-    category = ticket.category or ticket.proposed_category
+    category = ticket.topic
     is_open = ticket.status in OPEN_STATUSES
     if _public(ticket):
         description = ticket.content
@@ -293,11 +300,7 @@ def _find_requests(params: Any) -> Iterable[Ticket]:
 
     codes = _split(params.get("service_code"))
     if codes:
-        # The code shown is the confirmed category's, else the classifier's proposal.
-        tickets = tickets.filter(
-            Q(category__code__in=codes)
-            | Q(category__isnull=True, proposed_category__code__in=codes)
-        )
+        tickets = tickets.filter(in_topic("code__in", codes))  # the code each row shows
     start = _moment("start_date", params.get("start_date"))
     end = _moment("end_date", params.get("end_date"))
     if start is None and end is None:

@@ -239,7 +239,7 @@ def ticket_detail(request: HttpRequest, number: str) -> HttpResponse:
         "actions": [(name, services.ACTIONS[name].label) for name in allowed],
         "form": ActionForm(
             initial={
-                "category": ticket.category or ticket.proposed_category,
+                "category": ticket.topic,
                 "department": ticket.department or ticket.proposed_department,
             }
         ),
