@@ -176,3 +176,27 @@ def test_the_c_search_samples_within_budget_and_skips_rare_classes():
     assert abs(len(rows) - classifier.CV_SAMPLE_MIN) <= 2
     assert set(labels[rows]) == {"a", "b"}
     assert abs((labels[rows] == "a").mean() - 0.75) < 0.01  # stratified
+
+
+def test_full_width_and_upper_case_spellings_give_the_same_words_and_grams():
+    assert classifier.tokens("ＷｉＦｉ信号差，１２３号楼") == classifier.tokens(
+        "wifi信号差,123号楼"
+    )
+    assert classifier.squeeze("ＷｉＦｉ　信号差") == "wifi信号差"
+
+
+def test_a_model_of_an_older_format_is_refused_with_advice_to_retrain(tmp_path):
+    model, _ = classifier.train(["停水了", "路灯坏了", "欠薪"] * 3, ["水务", "城管", "人社"] * 3)
+    model.meta["format"] = classifier.FORMAT_VERSION - 1
+    path = model.save(tmp_path / "old.pkl.gz")
+
+    with pytest.raises(classifier.DataFileError) as error:
+        classifier.TicketClassifier.load(path)
+    assert "重新训练" in str(error.value)
+
+    with pytest.raises(CommandError, match="重新训练"):
+        write_csv(tmp_path / "t.csv", [["内容", "类别"], ["停水了", "水务"]])
+        call_command(
+            "hotline_evaluate", str(tmp_path / "t.csv"), "--text-column", "内容",
+            "--label-column", "类别", "--model", str(path), stdout=StringIO(),
+        )  # fmt: skip
