@@ -100,6 +100,9 @@ LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
+# The long-distance area code of the city running the platform (武汉 027): a caller who gives
+# a 7- or 8-digit local landline number means one in this area.
+CITY_AREA_CODE = env_str("CITY_AREA_CODE", "027")
 USE_I18N = True
 USE_TZ = True
 

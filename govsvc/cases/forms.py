@@ -21,6 +21,7 @@ from stdnum.cn import ric, uscc
 
 from govsvc.bundles.models import Bundle, BundleItem
 from govsvc.catalog.models import ServiceItem
+from govsvc.core.phones import PHONE_HINT, InvalidPhone, normalize_phone
 
 DATA = Path(settings.BASE_DIR) / "data"
 FIELD_TYPES = {
@@ -28,7 +29,6 @@ FIELD_TYPES = {
     "credit_code", "phone", "address", "email",
 }  # fmt: skip
 PII_CLASSES = {"none", "name", "id_number", "phone", "address", "health", "financial", "other"}
-_PHONE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8})$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -117,10 +117,10 @@ class FieldDef:
         return text, None
 
     def _check_phone(self, value: Any) -> tuple[Any, str | None]:
-        text = str(value).replace(" ", "")
-        if not _PHONE.match(text):
-            return None, f"「{self.label}」不是有效的电话号码"
-        return text, None
+        try:
+            return normalize_phone(str(value)), None
+        except InvalidPhone:
+            return None, f"「{self.label}」不是有效的电话号码：应为 {PHONE_HINT}"
 
     def _check_email(self, value: Any) -> tuple[Any, str | None]:
         if not _EMAIL.match(str(value)):

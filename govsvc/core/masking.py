@@ -9,11 +9,20 @@ def mask_id_number(value: str) -> str:
 
 
 def mask_phone(value: str) -> str:
-    """Keep the first 3 and last 4 digits of a phone number: 138****5678."""
-    digits = value.strip()
-    if len(digits) < 7:
-        return "*" * len(digits)
-    return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
+    """Keep a mobile's first 3 or a landline's area code, and the last 4 digits.
+
+    138****5678, 027-****0000, +85*****4567; an extension is hidden (027-****0000转****).
+    At least 4 characters stay hidden: a short number keeps only its tail, or nothing.
+    """
+    number, mark, extension = value.strip().partition("转")
+    head = number.find("-") + 1 or 3
+    if len(number) >= head + 8:
+        masked = number[:head] + "*" * (len(number) - head - 4) + number[-4:]
+    elif len(number) >= 8:
+        masked = "*" * (len(number) - 4) + number[-4:]
+    else:
+        masked = "*" * len(number)
+    return masked + mark + "*" * len(extension)
 
 
 def mask_name(value: str) -> str:

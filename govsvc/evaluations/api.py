@@ -21,6 +21,7 @@ from rest_framework.views import APIView
 
 from govsvc.catalog.models import ServiceItem
 from govsvc.core.masking import mask_name, mask_phone
+from govsvc.core.phones import PhoneSerializerField
 from govsvc.directory.models import Department, HallWindow
 from govsvc.evaluations import desk, levels, rectifications, services, stats
 from govsvc.evaluations.machine import TransitionError, role_of
@@ -120,7 +121,7 @@ class ActInSerializer(serializers.Serializer):
     staff = serializers.IntegerField(required=False, allow_null=True)
     person = serializers.IntegerField(required=False, allow_null=True)
     person_name = serializers.CharField(required=False, allow_blank=True, max_length=64)
-    phone = serializers.CharField(required=False, allow_blank=True, max_length=20)
+    phone = PhoneSerializerField(required=False, allow_blank=True)
     occurred_at = serializers.DateTimeField(required=False)
 
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from govsvc.catalog.models import ServiceItem
 from govsvc.core import audit
+from govsvc.core.phones import InvalidPhone, normalize_phone
 from govsvc.core.workdays import add_workdays
 from govsvc.directory.models import Department
 from govsvc.evaluations import conf
@@ -126,9 +127,10 @@ def open_request(
     ]
     if missing:
         raise TransitionError(f"请填写{'、'.join(missing)}。", "invalid")
-    digits = "".join(c for c in contact_phone if c.isdigit())
-    if len(digits) < 7:
-        raise TransitionError("请填写有效的联系电话。", "invalid")
+    try:
+        phone = normalize_phone(contact_phone)
+    except InvalidPhone as exc:
+        raise TransitionError(str(exc), "invalid") from exc
 
     today = timezone.localdate()
     with transaction.atomic():
@@ -137,7 +139,7 @@ def open_request(
             title=title.strip()[:200],
             description=description.strip(),
             contact_name=contact_name.strip(),
-            contact_phone=digits,
+            contact_phone=phone,
             person=user_of(person),
             failed_department=failed_department,
             item=item,

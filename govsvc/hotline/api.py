@@ -22,6 +22,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from govsvc.core.phones import PhoneSerializerField
 from govsvc.directory.models import Department, Region
 from govsvc.hotline import analysis, classifier, routing, services
 from govsvc.hotline.models import (
@@ -184,9 +185,7 @@ class TicketCreateSerializer(serializers.Serializer):
     confidential = serializers.BooleanField(default=False)
     title = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
     caller_name = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
-    caller_phone = serializers.RegexField(
-        r"^[0-9+\-() ]{5,20}$", required=False, allow_blank=True, default=""
-    )
+    caller_phone = PhoneSerializerField(required=False, allow_blank=True, default="")
     address = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
     latitude = serializers.FloatField(min_value=-90, max_value=90, required=False, default=None)
     longitude = serializers.FloatField(min_value=-180, max_value=180, required=False, default=None)

@@ -26,12 +26,14 @@ from collections.abc import Iterable
 from typing import Any
 from xml.etree import ElementTree as ET
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework.authtoken.models import Token
 
+from govsvc.core.phones import InvalidPhone, normalize_phone
 from govsvc.hotline import services
 from govsvc.hotline.models import (
     OPEN_STATUSES,
@@ -354,6 +356,21 @@ def _float(params: Any, name: str, low: float, high: float) -> float | None:
     return value
 
 
+def _phone(params: Any) -> str:
+    raw = str(params.get("phone") or "").strip()
+    if not raw:
+        return ""
+    try:
+        return normalize_phone(raw)
+    except InvalidPhone as exc:
+        area = settings.CITY_AREA_CODE
+        raise Open311Error(
+            400,
+            "phone must be a number that can be called back, such as 13800001234 or "
+            f"027-85550000; one without an area code is taken to be in area {area}",
+        ) from exc
+
+
 def create_request(request: HttpRequest, fmt: str) -> HttpResponse:
     params = _post_params(request)
 
@@ -384,6 +401,7 @@ def create_request(request: HttpRequest, fmt: str) -> HttpResponse:
     kind = str(params.get("attribute[kind]") or Kind.COMPLAINT)
     if kind not in Kind.values:
         raise Open311Error(400, "attribute[kind] must be one of " + ", ".join(Kind.values))
+    phone = _phone(params)
     description = str(params.get("description") or "").strip()[:4000] or category.name
     name = " ".join(str(params.get(p) or "").strip() for p in ("last_name", "first_name")).strip()
     intake = services.Intake(
@@ -391,7 +409,7 @@ def create_request(request: HttpRequest, fmt: str) -> HttpResponse:
         kind=kind,
         channel=Channel.OPEN311,
         caller_name=name[:64],
-        caller_phone=str(params.get("phone") or "").strip()[:32],
+        caller_phone=phone,
         caller_email=str(params.get("email") or "").strip()[:254],
         address=address or (f"address_id {address_id}" if address_id else ""),
         latitude=lat,

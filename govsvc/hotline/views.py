@@ -21,6 +21,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from govsvc.core.phones import PhoneField
 from govsvc.directory.models import Department, Region, RegionLevel
 from govsvc.hotline import analysis, services
 from govsvc.hotline.api import can_see_caller, run_action
@@ -62,10 +63,7 @@ class CitizenForm(forms.Form):
     )
     kind = forms.ChoiceField(label="诉求类型", choices=Kind.choices, initial=Kind.COMPLAINT)
     caller_name = forms.CharField(label="姓名", max_length=64, required=False)
-    caller_phone = forms.RegexField(
-        label="联系电话", regex=r"^[0-9+\-() ]{5,20}$", required=False,
-        error_messages={"invalid": "请填写正确的电话号码。"},
-    )  # fmt: skip
+    caller_phone = PhoneField(label="联系电话", required=False)
     region = RegionField(label="所在区域", queryset=Region.objects.none(), required=False)
     address = forms.CharField(label="详细地址", max_length=255, required=False)
     confidential = forms.BooleanField(label="请为我保密", required=False)

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from govsvc.core import audit
+from govsvc.core.phones import InvalidPhone, normalize_phone
 from govsvc.policies.models import FactSource, Profile, ProfileFact, ProfileImport
 from govsvc.policies.rules import FieldType, Schema
 from govsvc.policies.rules.schema import SCHEMAS
@@ -178,10 +179,23 @@ def _parse_row(
         except ValueError as exc:
             report.errors.append(RowError(number, name, str(row[name])[:100], str(exc)))
             ok = False
-    if not ok:
+    contact = _contact(number, row, report)
+    if not ok or contact is None:
         return None
-    contact = {c: str(row[c]).strip() for c in CONTACT_COLUMNS if row.get(c) not in (None, "")}
     return entity_id, values, contact
+
+
+def _contact(number: int, row: dict[str, Any], report: ImportReport) -> dict[str, str] | None:
+    """The row's contact columns, the phone in its stored form; None when the phone is wrong."""
+    contact = {c: str(row[c]).strip() for c in CONTACT_COLUMNS if row.get(c) not in (None, "")}
+    if not contact.get("phone"):
+        return contact
+    try:
+        contact["phone"] = normalize_phone(contact["phone"])
+    except InvalidPhone as exc:
+        report.errors.append(RowError(number, "phone", contact["phone"][:100], str(exc)))
+        return None
+    return contact
 
 
 def _store(

@@ -83,6 +83,17 @@ def test_bad_field_values_get_clear_chinese_errors_and_keep_the_draft() -> None:
     assert Case.objects.get(number=number).form_data["applicant_phone"] == "12"
 
 
+def test_a_phone_field_refuses_12345_and_gives_a_local_landline_its_area_code() -> None:
+    field = forms.dictionary().fields["applicant_phone"]
+    value, error = field.validate("12345")
+    assert value is None
+    assert error is not None and error.startswith(
+        "「申请人手机号码」不是有效的电话号码：应为 11 位手机号"
+    )
+    assert field.validate("8555 0000") == ("027-85550000", None)
+    assert field.validate("+86 138-0000-1234") == ("13800001234", None)
+
+
 def test_materials_are_checked_for_type_and_size() -> None:
     user, _ = personas.resident()
     client = personas.client_for(user)

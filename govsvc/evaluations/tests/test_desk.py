@@ -35,6 +35,16 @@ def test_a_resident_opens_a_request_from_the_page(labour) -> None:
     assert req.due == add_workdays(req.opened_on, 5)
 
 
+def test_a_request_needs_a_phone_that_can_be_called_back(labour) -> None:
+    typed = {"title": "办不成", "description": "来回跑", "contact_name": "王小明"}
+    response = Client().post(reverse("evaluations:desk_new"), {**typed, "contact_phone": "12345"})
+    assert response.status_code == 200 and not DeskRequest.objects.exists()
+    assert "请填写正确的电话号码" in response.content.decode()
+
+    req = desk.open_request(**typed, contact_phone="8555 0000")
+    assert req.contact_phone == "027-85550000"
+
+
 def test_the_form_asks_for_what_is_missing() -> None:
     response = Client().post(reverse("evaluations:desk_new"), {"title": "办不成"})
     assert response.status_code == 200 and not DeskRequest.objects.exists()

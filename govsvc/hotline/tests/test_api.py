@@ -47,6 +47,21 @@ def test_invalid_intake_is_refused_with_field_errors(db):
     assert {"content", "kind", "latitude"} <= set(error["details"])
 
 
+def test_a_caller_phone_must_be_one_that_can_be_called_back(places, agent):
+    url = "/api/v1/hotline/tickets/"
+    body = {"content": "小区路灯坏了一个月", "caller_phone": "12345"}
+    refused = client_for().post(url, body, format="json")
+    assert refused.status_code == 400
+    error = refused.json()["error"]
+    assert error["code"] == "invalid"
+    assert error["details"]["caller_phone"][0].startswith("请填写正确的电话号码：11 位手机号")
+    assert not Ticket.objects.exists()
+
+    created = client_for(agent).post(url, {**body, "caller_phone": "8555 0000"}, format="json")
+    assert created.status_code == 201, created.content
+    assert Ticket.objects.get().caller_phone == "027-85550000"
+
+
 def test_anonymous_callers_cannot_list_tickets(db):
     response = client_for().get("/api/v1/hotline/tickets/")
     assert response.status_code in (401, 403)

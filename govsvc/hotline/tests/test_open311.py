@@ -128,6 +128,20 @@ def test_post_errors_follow_the_open311_error_format(api_key, params, status, te
     assert root.tag == "errors" and root.find("error/code").text == str(status)
 
 
+def test_a_posted_phone_must_be_one_that_can_be_called_back(api_key):
+    params = {"api_key": api_key, "service_code": "urban", "address_string": "武昌区积玉桥"}
+    refused = post_request(Client(), **params, phone="12345")
+    assert refused.status_code == 400
+    [error] = refused.json()
+    assert error["code"] == 400 and error["description"].startswith("phone must be a number")
+    assert not Ticket.objects.exists()
+
+    created = post_request(Client(), **params, phone="8555 0000")
+    assert created.status_code == 200, created.content
+    ticket = Ticket.objects.get(number=created.json()[0]["service_request_id"])
+    assert ticket.caller_phone == "027-85550000"
+
+
 def test_confidential_and_phone_tickets_keep_their_secrets(places):
     secret = new_ticket(places, confidential=True)
     phoned = new_ticket(places, latitude=30.550123, longitude=114.310456)

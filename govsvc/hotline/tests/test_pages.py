@@ -65,6 +65,20 @@ def test_the_agent_enters_a_call_and_dispatches_it(places, catalogue, agent, lab
     assert "不能执行“办结”" in wrong.content.decode()
 
 
+def test_the_entry_page_refuses_12345_as_a_phone_and_keeps_what_the_agent_typed(places, agent):
+    client = logged_in(agent)
+    typed = {"caller_phone": "12345", "caller_name": "张三", "content": "老板拖欠工资三个月",
+             "kind": "complaint", "urgency": "normal"}  # fmt: skip
+    response = client.post("/hotline/intake/", typed)
+    html = response.content.decode()
+    assert response.status_code == 200 and not Ticket.objects.exists()
+    assert "请填写正确的电话号码：11 位手机号" in html
+    assert 'value="12345"' in html and "老板拖欠工资三个月" in html and 'value="张三"' in html
+
+    client.post("/hotline/intake/", {**typed, "caller_phone": "8555 0000"})
+    assert Ticket.objects.get().caller_phone == "027-85550000"
+
+
 def test_the_agent_transfers_an_emergency_from_the_entry_page(places, agent):
     logged_in(agent).post(
         "/hotline/intake/",

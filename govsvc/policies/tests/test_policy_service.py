@@ -83,6 +83,20 @@ def test_an_import_keeps_good_rows_and_reports_bad_ones() -> None:
     assert Profile.objects.get(entity_id="91420100A4").values["revenue_last_year"] is None
 
 
+def test_an_import_reports_a_phone_no_one_can_call_back_and_stores_good_ones_normalised() -> None:
+    rows = "entity_id,phone\nP1,12345\nP2,8555 0000\nP3,+86 138-0000-1234\n"
+    report = profiles.import_profiles(
+        "phones.csv", io.BytesIO(rows.encode()), kind="enterprise", as_of=date(2025, 1, 1)
+    )
+
+    assert (report.rows_total, report.rows_ok) == (3, 2)
+    [error] = report.errors
+    assert (error["row"], error["column"], error["value"]) == (2, "phone", "12345")
+    assert error["message"].startswith("请填写正确的电话号码")
+    stored = dict(Profile.objects.values_list("entity_id", "phone"))
+    assert stored == {"P2": "027-85550000", "P3": "13800001234"}
+
+
 def test_profiles_keep_the_date_each_value_was_true() -> None:
     f.load_enterprises(as_of=date(2025, 6, 30))
     older = "entity_id,revenue_last_year\n91420100A1,100\n"
