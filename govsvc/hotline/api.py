@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -24,7 +25,7 @@ from rest_framework.views import APIView
 
 from govsvc.core.phones import PhoneSerializerField
 from govsvc.directory.models import Department, Region
-from govsvc.hotline import analysis, classifier, routing, services
+from govsvc.hotline import analysis, classifier, routing, services, tracking
 from govsvc.hotline.models import (
     Alert,
     Category,
@@ -417,6 +418,60 @@ class ClassifyView(APIView):
                 ],
             }
         )
+
+
+class TrackRequestSerializer(serializers.Serializer):
+    number = serializers.CharField(max_length=32)
+    phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
+
+
+class TrackStepSerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    text = serializers.CharField(source="label")
+    note = serializers.CharField()
+
+
+class TrackSerializer(serializers.Serializer):
+    number = serializers.CharField(source="ticket.number")
+    status = serializers.CharField(source="ticket.status")
+    progress = serializers.CharField()
+    verified = serializers.BooleanField()
+    received_at = serializers.DateTimeField(source="ticket.received_at")
+    department = serializers.CharField(source="ticket.department.name", default=None)
+    deadline = serializers.DateTimeField(source="ticket.deadline")
+    steps = TrackStepSerializer(many=True)
+    answer = serializers.CharField()
+    answer_from = serializers.CharField()
+    rating_url = serializers.SerializerMethodField()
+
+    def get_rating_url(self, found: tracking.Progress) -> str | None:
+        if not found.rating_token:
+            return None
+        path = reverse("evaluations:rate", args=[found.rating_token])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
+
+
+class TrackView(APIView):
+    """工单查询 for the caller: POST, so the phone stays out of URLs and access logs."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        summary="来电人查询工单进度与答复",
+        description="凭工单编号和反映时留的联系电话查询。编号不存在与电话不符的回答相同（404）；"
+        "未留电话的工单只返回进度（verified 为 false），不返回答复内容。",
+        request=TrackRequestSerializer,
+        responses=TrackSerializer,
+    )
+    def post(self, request: Request) -> Response:
+        given = TrackRequestSerializer(data=request.data)
+        if not given.is_valid():
+            return error("invalid_field", "请提供工单编号 number。", 400, given.errors)
+        found = tracking.find(given.validated_data["number"], given.validated_data["phone"])
+        if found is None:
+            return error("not_found", "没有找到这个工单，请核对工单编号和联系电话。", 404)
+        return Response(TrackSerializer(found, context={"request": request}).data)
 
 
 class CategoryListView(APIView):

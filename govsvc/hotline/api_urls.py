@@ -10,6 +10,7 @@ urlpatterns = [
         api.TicketActionView.as_view(),
         name="hotline-api-ticket-action",
     ),
+    path("track/", api.TrackView.as_view(), name="hotline-api-track"),
     path("classify/", api.ClassifyView.as_view(), name="hotline-api-classify"),
     path("categories/", api.CategoryListView.as_view(), name="hotline-api-categories"),
     path("stats/", api.StatsView.as_view(), name="hotline-api-stats"),

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from govsvc.core.phones import PhoneField
 from govsvc.directory.models import Department, Region, RegionLevel
-from govsvc.hotline import analysis, services
+from govsvc.hotline import analysis, services, tracking
 from govsvc.hotline.api import can_see_caller, run_action
 from govsvc.hotline.models import (
     Alert,
@@ -171,6 +171,29 @@ def submit(request: HttpRequest) -> HttpResponse:
             _attach(ticket, form)
             return render(request, "hotline/submitted.html", {"ticket": ticket})
     return render(request, "hotline/submit.html", {"form": form})
+
+
+class TrackForm(forms.Form):
+    number = forms.CharField(label="工单编号", max_length=32)
+    phone = forms.CharField(
+        label="联系电话",
+        max_length=32,
+        required=False,
+        help_text="反映时留的电话；未留电话的工单只能查看办理进度。",
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def track(request: HttpRequest) -> HttpResponse:
+    """工单查询: by number and phone, posted so the phone never sits in a URL or a log."""
+    form = TrackForm(request.POST or None)
+    found = None
+    if request.method == "POST" and form.is_valid():
+        found = tracking.find(form.cleaned_data["number"], form.cleaned_data["phone"])
+        if found is None:
+            form.add_error(None, "没有找到这个工单，请核对工单编号和反映时留的联系电话。")
+    return render(request, "hotline/track.html", {"form": form, "found": found})
 
 
 # --- agent ---------------------------------------------------------------------------------
