@@ -80,6 +80,16 @@ def _stored_form(bare: str) -> str:
     return f"0{national[:area]}-{national[area:]}" if area else national
 
 
+def mobile_number(value: str) -> str:
+    """The mainland mobile `value` names, in stored form, or "" for a landline, a number
+    abroad or no number: where an SMS can be sent."""
+    try:
+        stored = normalize_phone(value)
+    except InvalidPhone:
+        return ""
+    return stored if len(stored) == 11 and stored.startswith("1") else ""
+
+
 def is_valid_phone(value: str) -> bool:
     try:
         normalize_phone(value)

@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from govsvc.core import audit
 from govsvc.directory.models import Department, Region
-from govsvc.hotline import routing, timelimits
+from govsvc.hotline import notify, routing, timelimits
 from govsvc.hotline.models import (
     Category,
     Channel,
@@ -334,6 +334,7 @@ def receive(intake: Intake, *, actor: Actor = None) -> Ticket:
             summary=f"{ticket.number} 受理",
             data=data,
         )
+        notify.received(ticket)
     logger.info("ticket_received ticket_id=%s channel=%s", ticket.pk, ticket.channel)
     if ticket.street_id is not None:
         street_id = ticket.street_id
@@ -528,6 +529,7 @@ def _offer_rating(t: Ticket, actor: Actor) -> None:
     """The answer is a service act the caller may rate once (好差评, 一事一评)."""
     from govsvc.evaluations.services import record_act
 
+    notify.answered(t)
     department = t.department or Department.objects.filter(short_name="市政务服务局").first()
     if department is None:
         return
@@ -640,16 +642,18 @@ def merge(ticket: Ticket, *, into: Ticket, actor: Actor, note: str = "") -> Tick
 
 
 def _inform_merged(parent: Ticket, stage: str, text: str) -> None:
-    """Tell every merged caller; the event row is what the SMS sender picks up."""
+    """Tell every merged caller: an event on their ticket and an SMS after commit."""
     for child in parent.merged_children.all():
+        note = f"主工单 {parent.number} 已{stage}：{text}"
         _event(
             child,
             "caller_informed",
             child.status,
             None,
-            note=f"主工单 {parent.number} 已{stage}：{text}",
+            note=note,
             data={"parent": parent.number, "stage": stage},
         )
+        notify.merged_step(child, note)
 
 
 def transfer_emergency(ticket: Ticket, *, actor: Actor, line: str, note: str = "") -> Ticket:

@@ -1,0 +1,87 @@
+"""SMS to callers: the number at 受理, the answer with the rating invitation, merged steps."""
+
+import pytest
+
+from govsvc.evaluations import services as evaluations
+from govsvc.evaluations.models import Rating
+from govsvc.hotline import services
+
+from .conftest import new_ticket
+
+pytestmark = pytest.mark.django_db
+
+SENT: list[tuple[str, str]] = []
+
+
+class Recorder:
+    def send(self, phone: str, message: str) -> None:
+        SENT.append((phone, message))
+
+
+class Broken:
+    def send(self, phone: str, message: str) -> None:
+        raise ConnectionError("gateway down")
+
+
+@pytest.fixture
+def sms(settings):
+    settings.SMS_SENDER = "govsvc.hotline.tests.test_notify.Recorder"
+    SENT.clear()
+    return SENT
+
+
+def test_the_caller_gets_the_number_then_the_answer_and_rates_by_reply(
+    places, catalogue, agent, labour_officer, sms, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket = new_ticket(places, caller_phone="+86 138-1234-5678")
+    assert sms == [("13812345678", sms[0][1])]
+    assert ticket.number in sms[0][1] and sms[0][1].startswith("【武汉12345】")
+
+    services.dispatch(ticket, actor=agent)
+    services.accept(ticket, actor=labour_officer)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.answer(ticket, actor=labour_officer, text="已责令企业于本周内支付欠薪。")
+    assert len(sms) == 2
+    assert "已责令企业于本周内支付欠薪" in sms[1][1] and "请回复数字评价" in sms[1][1]
+
+    result = evaluations.receive_sms("13812345678", "2 处理得挺快")
+    assert result.outcome == "rated"
+    assert Rating.objects.get().act.reference == ticket.number
+
+
+def test_a_landline_gets_no_sms_and_nothing_is_sent_before_commit(
+    places, sms, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        new_ticket(places, caller_phone="027-85550000")
+        new_ticket(places, caller_phone="13900001111")
+    deliveries = [c for c in callbacks if c.__qualname__.startswith("_send.")]
+    assert sms == [] and len(deliveries) == 1  # the mobile's, waiting for the commit
+
+
+def test_a_merged_caller_is_texted_the_parent_answer(
+    places, catalogue, agent, labour_officer, sms, django_capture_on_commit_callbacks
+):
+    parent = new_ticket(places)
+    child = new_ticket(places, caller_phone="13900001111")
+    services.merge(child, into=parent, actor=agent)
+    services.dispatch(parent, actor=agent)
+    services.accept(parent, actor=labour_officer)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.answer(parent, actor=labour_officer, text="已督促企业支付")
+
+    to_child = [m for phone, m in sms if phone == "13900001111"]
+    assert len(to_child) == 1
+    assert child.number in to_child[0] and "已督促企业支付" in to_child[0]
+
+
+def test_a_failing_gateway_never_undoes_the_ticket(
+    places, settings, django_capture_on_commit_callbacks
+):
+    settings.SMS_SENDER = "govsvc.hotline.tests.test_notify.Broken"
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket = new_ticket(places)
+    ticket.refresh_from_db()
+    assert ticket.status == "received"
