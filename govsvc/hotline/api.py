@@ -15,7 +15,12 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotAuthenticated, PermissionDenied
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -26,6 +31,7 @@ from rest_framework.views import APIView
 from govsvc.core.phones import PhoneSerializerField
 from govsvc.directory.models import Department, Region
 from govsvc.hotline import analysis, classifier, routing, services, tracking
+from govsvc.hotline import attachments as attachment_rules
 from govsvc.hotline.models import (
     Alert,
     Category,
@@ -164,12 +170,32 @@ class TicketSerializer(serializers.ModelSerializer):
         return data
 
 
+class AttachmentSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    url = serializers.SerializerMethodField()
+    uploaded_at = serializers.DateTimeField()
+
+    def get_url(self, attachment: Any) -> str:
+        request = self.context.get("request")
+        url = attachment.file.url
+        return request.build_absolute_uri(url) if request is not None else url
+
+
 class TicketDetailSerializer(TicketSerializer):
     events = TicketEventSerializer(many=True, read_only=True)
     allowed_actions = serializers.SerializerMethodField()
+    attachments = serializers.SerializerMethodField()
 
     class Meta(TicketSerializer.Meta):
-        fields = [*TicketSerializer.Meta.fields, "events", "allowed_actions"]
+        fields = [*TicketSerializer.Meta.fields, "attachments", "events", "allowed_actions"]
+
+    @extend_schema_field(AttachmentSerializer(many=True))
+    def get_attachments(self, ticket: Ticket) -> list[dict[str, Any]]:
+        # A confidential ticket's files are as private as its content.
+        if ticket.confidential and not self._full(ticket):
+            return []
+        files = ticket.attachments.order_by("id")
+        return list(AttachmentSerializer(files, many=True, context=self.context).data)
 
     def get_allowed_actions(self, ticket: Ticket) -> list[str]:
         request = self.context.get("request")
@@ -193,6 +219,19 @@ class TicketCreateSerializer(serializers.Serializer):
     region = serializers.SlugRelatedField(
         slug_field="code", queryset=Region.objects.all(), required=False, default=None
     )
+    attachments = serializers.ListField(
+        child=serializers.FileField(),
+        required=False,
+        default=list,
+        max_length=attachment_rules.MAX_FILES,
+        help_text="照片或 PDF（multipart/form-data，可重复该字段），每个不超过 5 MB。",
+    )
+
+    def validate_attachments(self, files: list[Any]) -> list[Any]:
+        problems = [p for p in map(attachment_rules.problem, files) if p]
+        if problems:
+            raise serializers.ValidationError(problems)
+        return files
 
 
 class ActionSerializer(serializers.Serializer):

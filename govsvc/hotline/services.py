@@ -25,8 +25,10 @@ from django.utils import timezone
 
 from govsvc.core import audit
 from govsvc.directory.models import Department, Region
+from govsvc.hotline import attachments as attachment_rules
 from govsvc.hotline import notify, routing, timelimits
 from govsvc.hotline.models import (
+    Attachment,
     Category,
     Channel,
     ClassifierFeedback,
@@ -284,6 +286,8 @@ class Intake:
     longitude: float | None = None
     region: Region | None = None
     emergency_line: str = ""
+    # Uploaded files (photos, PDF); checked by attachments.problem before anything is saved.
+    attachments: list[Any] = field(default_factory=list)
 
 
 def receive(intake: Intake, *, actor: Actor = None) -> Ticket:
@@ -295,6 +299,12 @@ def receive(intake: Intake, *, actor: Actor = None) -> Ticket:
         raise TransitionError("紧急程度无效。", "invalid_field")
     if intake.emergency_line and intake.emergency_line not in EmergencyLine.values:
         raise TransitionError("紧急热线只能是 110、119、120 或 122。", "invalid_field")
+    if len(intake.attachments) > attachment_rules.MAX_FILES:
+        raise TransitionError(f"附件最多 {attachment_rules.MAX_FILES} 个。", "invalid_field")
+    for upload in intake.attachments:
+        problem = attachment_rules.problem(upload)
+        if problem:
+            raise TransitionError(problem, "invalid_field")
     proposal = routing.propose(content, intake.region)
 
     user: Any = actor if actor is not None and actor.is_authenticated else None
@@ -321,10 +331,13 @@ def receive(intake: Intake, *, actor: Actor = None) -> Ticket:
             seat=proposal.category.seat if proposal.category else "",
             created_by=user,
         )
+        for upload in intake.attachments:
+            Attachment.objects.create(ticket=ticket, file=upload, name=upload.name[:255])
         data = {
             "channel": ticket.channel,
             "proposed_category": proposal.label,
             "confidence": proposal.confidence,
+            "attachments": len(intake.attachments),
         }
         _event(ticket, "receive", "", actor, data=data)
         audit.record(

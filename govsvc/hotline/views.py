@@ -14,7 +14,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.core.validators import FileExtensionValidator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,11 +22,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from govsvc.core.phones import PhoneField
 from govsvc.directory.models import Department, Region, RegionLevel
-from govsvc.hotline import analysis, services, tracking
+from govsvc.hotline import analysis, attachments, services, tracking
 from govsvc.hotline.api import can_see_caller, run_action
 from govsvc.hotline.models import (
     Alert,
-    Attachment,
     Category,
     Channel,
     EmergencyLine,
@@ -39,8 +37,6 @@ from govsvc.hotline.models import (
     Urgency,
 )
 from govsvc.hotline.services import OFFICER, TransitionError
-
-MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
 
 # --- forms --------------------------------------------------------------------------------
 
@@ -67,11 +63,7 @@ class CitizenForm(forms.Form):
     region = RegionField(label="所在区域", queryset=Region.objects.none(), required=False)
     address = forms.CharField(label="详细地址", max_length=255, required=False)
     confidential = forms.BooleanField(label="请为我保密", required=False)
-    attachment = forms.FileField(
-        label="附件（图片或 PDF，不超过 5 MB）",
-        required=False,
-        validators=[FileExtensionValidator(["jpg", "jpeg", "png", "gif", "webp", "pdf"])],
-    )
+    attachment = forms.FileField(label="附件（图片或 PDF，不超过 5 MB）", required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -79,8 +71,9 @@ class CitizenForm(forms.Form):
 
     def clean_attachment(self) -> Any:
         upload = self.cleaned_data.get("attachment")
-        if upload is not None and upload.size > MAX_ATTACHMENT_BYTES:
-            raise forms.ValidationError("附件不能超过 5 MB。")
+        problem = attachments.problem(upload) if upload is not None else None
+        if problem:
+            raise forms.ValidationError(problem)
         return upload
 
 
@@ -132,12 +125,6 @@ def _visible(request: HttpRequest) -> QuerySet[Ticket]:
     return tickets
 
 
-def _attach(ticket: Ticket, form: forms.Form) -> None:
-    upload = form.cleaned_data.get("attachment")
-    if upload is not None:
-        Attachment.objects.create(ticket=ticket, file=upload, name=upload.name[:255])
-
-
 def _intake(form: forms.Form, channel: str) -> services.Intake:
     data = form.cleaned_data
     return services.Intake(
@@ -150,6 +137,7 @@ def _intake(form: forms.Form, channel: str) -> services.Intake:
         caller_phone=data["caller_phone"],
         address=data["address"],
         region=data["region"],
+        attachments=[data["attachment"]] if data.get("attachment") else [],
     )
 
 
@@ -168,7 +156,6 @@ def submit(request: HttpRequest) -> HttpResponse:
         except TransitionError as exc:
             form.add_error(None, exc.message)
         else:
-            _attach(ticket, form)
             return render(request, "hotline/submitted.html", {"ticket": ticket})
     return render(request, "hotline/submit.html", {"form": form})
 
@@ -209,7 +196,6 @@ def intake(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             ticket = services.receive(_intake(form, Channel.PHONE), actor=request.user)
-            _attach(ticket, form)
             line = form.cleaned_data["emergency_line"]
             if line:
                 services.transfer_emergency(ticket, actor=request.user, line=line)
