@@ -337,20 +337,25 @@ def rates(since: dt.datetime) -> Rates:
     )
 
 
-def daily_volumes(since: dt.datetime) -> list[tuple[dt.date, int]]:
+def daily_volumes(since: dt.datetime, until: dt.datetime) -> list[tuple[dt.date, int]]:
+    """Tickets received per local day from `since` to `until`, quiet days counted as 0, so
+    a chart's bars stand for equal stretches of time."""
     rows = (
-        Ticket.objects.filter(received_at__gte=since)
+        Ticket.objects.filter(received_at__gte=since, received_at__lte=until)
         .annotate(day=TruncDate("received_at"))
         .values("day")
         .annotate(n=Count("id"))
-        .order_by("day")
     )
-    return [(row["day"], row["n"]) for row in rows]
+    counts = {row["day"]: row["n"] for row in rows}
+    first, last = timezone.localdate(since), timezone.localdate(until)
+    days = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
+    return [(day, counts.get(day, 0)) for day in days]
 
 
 # What a ticket counts under on the dashboard: its topic (models.topic_name), the district
 # it was reported in.
 DASHBOARD_GROUPS = {"category": topic_name(), "district": F("district__name")}
+_UNKNOWN_GROUP = {"category": "未分类", "district": "未知区域"}
 
 
 def volumes_by(group: str, since: dt.datetime, limit: int = 12) -> list[tuple[str, int]]:
@@ -361,4 +366,4 @@ def volumes_by(group: str, since: dt.datetime, limit: int = 12) -> list[tuple[st
         .annotate(n=Count("id"))
         .order_by("-n", "group")[:limit]
     )
-    return [(row["group"] or "未分类", row["n"]) for row in rows]
+    return [(row["group"] or _UNKNOWN_GROUP[group], row["n"]) for row in rows]

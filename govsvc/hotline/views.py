@@ -302,11 +302,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     _require_staff(request)
     now = timezone.now()
     since = now - dt.timedelta(days=30)
-    daily = analysis.daily_volumes(since)
+    daily = analysis.daily_volumes(since, now)
     context = {
         "rates": analysis.rates(since),
         "chart_width": max(len(daily), 1) * 10,
-        "daily": _bars([(day.strftime("%m-%d") if day else "", n) for day, n in daily]),
+        "daily": _bars([(day.strftime("%m-%d"), n) for day, n in daily]),
+        "daily_peak": max((n for _, n in daily), default=0),
         "by_category": _bars(analysis.volumes_by("category", since)),
         "by_district": _bars(analysis.volumes_by("district", since)),
         "topics": analysis.hot_topics(now),

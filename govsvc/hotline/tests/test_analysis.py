@@ -152,3 +152,24 @@ def test_dashboard_counts_unconfirmed_tickets_under_their_proposed_category(plac
     assert by_category == {"劳动与社保": 2, "未分类": 1}
     by_district = dict(analysis.volumes_by("district", now - dt.timedelta(days=1)))
     assert by_district == {places.street.parent.name: 3}
+
+
+def test_daily_volumes_count_quiet_days_as_zero_in_local_days(places):
+    now = timezone.now()
+    add_tickets(
+        [("诉求甲", "labour", places.street, now - dt.timedelta(days=3)),
+         ("诉求乙", "labour", places.street, now - dt.timedelta(days=3)),
+         ("诉求丙", "urban", places.street, now)]
+    )  # fmt: skip
+
+    days = analysis.daily_volumes(now - dt.timedelta(days=5), now)
+
+    assert len(days) == 6 and days[-1] == (timezone.localdate(now), 1)
+    assert dict(days)[timezone.localdate(now - dt.timedelta(days=3))] == 2
+    assert sum(n for _, n in days) == 3
+
+
+def test_tickets_without_a_district_count_as_unknown_area(places):
+    now = timezone.now()
+    Ticket.objects.create(channel="phone", kind="consult", content="咨询公积金提取")
+    assert dict(analysis.volumes_by("district", now - dt.timedelta(days=1))) == {"未知区域": 1}
