@@ -6,6 +6,11 @@ urlpatterns = [
     path("tickets/", api.TicketListView.as_view(), name="hotline-api-tickets"),
     path("tickets/<str:number>/", api.TicketDetailView.as_view(), name="hotline-api-ticket"),
     path(
+        "tickets/<str:number>/attachments/<int:pk>/",
+        api.AttachmentView.as_view(),
+        name="hotline-api-attachment",
+    ),
+    path(
         "tickets/<str:number>/actions/<str:action>/",
         api.TicketActionView.as_view(),
         name="hotline-api-ticket-action",

@@ -60,7 +60,11 @@ def test_the_api_takes_photos_by_multipart_and_lists_them_to_staff(
 
     body = client_for(agent).get(f"/api/v1/hotline/tickets/{ticket.number}/").json()
     assert [a["name"] for a in body["attachments"]] == ["井盖.jpg", "说明.pdf"]
-    assert body["attachments"][0]["url"].startswith("http://testserver/media/hotline/")
+    url = body["attachments"][0]["url"]
+    assert url.startswith(f"http://testserver/api/v1/hotline/tickets/{ticket.number}/")
+    download = client_for(agent).get(url)
+    assert download.status_code == 200 and b"".join(download.streaming_content) == JPEG
+    assert APIClient().get(url).status_code in (401, 403)
 
 
 def test_the_api_refuses_a_disguised_file_with_a_chinese_reason(places):
@@ -86,4 +90,17 @@ def test_a_confidential_tickets_files_are_hidden_from_a_department(
     seen_by_agent = client_for(agent).get(f"/api/v1/hotline/tickets/{ticket.number}/")
 
     assert seen_by_department.json()["attachments"] == []
-    assert [a["name"] for a in seen_by_agent.json()["attachments"]] == ["证据.jpg"]
+    files = seen_by_agent.json()["attachments"]
+    assert [a["name"] for a in files] == ["证据.jpg"]
+    assert client_for(labour_officer).get(files[0]["url"]).status_code == 404
+    assert client_for(agent).get(files[0]["url"]).status_code == 200
+
+
+def test_another_departments_officer_cannot_download_a_tickets_file(
+    places, catalogue, agent, urban_officer, settings, tmp_path
+):
+    settings.MEDIA_ROOT = str(tmp_path)
+    ticket = new_ticket(places, attachments=[upload("井盖.jpg", JPEG)])
+    services.dispatch(ticket, actor=agent)  # to the labour bureau
+    url = f"/api/v1/hotline/tickets/{ticket.number}/attachments/{ticket.attachments.get().pk}/"
+    assert client_for(urban_officer).get(url).status_code == 404
