@@ -33,9 +33,11 @@ def received(ticket: Ticket) -> None:
     )
 
 
-def answered(ticket: Ticket) -> None:
+def answered(ticket: Ticket, *, invite: bool) -> None:
+    """The answer, and the rating invitation when a ratable act was registered for it."""
     what = f"12345 工单 {ticket.number}"
-    _send(ticket, f"{what}已答复：{_short(ticket.answer)}{SMS_INVITATION.format(what=what)}")
+    invitation = SMS_INVITATION.format(what=what) if invite else ""
+    _send(ticket, f"{what}已答复：{_short(ticket.answer)}{invitation}")
 
 
 def merged_step(child: Ticket, note: str) -> None:

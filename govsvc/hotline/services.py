@@ -542,8 +542,8 @@ def _offer_rating(t: Ticket, actor: Actor) -> None:
     """The answer is a service act the caller may rate once (好差评, 一事一评)."""
     from govsvc.evaluations.services import record_act
 
-    notify.answered(t)
     department = t.department or Department.objects.filter(short_name="市政务服务局").first()
+    notify.answered(t, invite=department is not None)
     if department is None:
         return
     record_act(

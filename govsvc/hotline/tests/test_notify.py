@@ -4,7 +4,7 @@ import pytest
 
 from govsvc.evaluations import services as evaluations
 from govsvc.evaluations.models import Rating
-from govsvc.hotline import services
+from govsvc.hotline import notify, services
 
 from .conftest import new_ticket
 
@@ -85,3 +85,13 @@ def test_a_failing_gateway_never_undoes_the_ticket(
         ticket = new_ticket(places)
     ticket.refresh_from_db()
     assert ticket.status == "received"
+
+
+def test_no_rating_is_invited_where_no_act_could_be_registered(
+    places, sms, django_capture_on_commit_callbacks
+):
+    ticket = new_ticket(places)
+    ticket.answer = "可在任一社保经办网点补办。"
+    with django_capture_on_commit_callbacks(execute=True):
+        notify.answered(ticket, invite=False)
+    assert "可在任一社保经办网点补办" in sms[-1][1] and "请回复数字评价" not in sms[-1][1]
