@@ -21,12 +21,12 @@ from stdnum.cn import ric, uscc
 
 from govsvc.bundles.models import Bundle, BundleItem
 from govsvc.catalog.models import ServiceItem
-from govsvc.core.phones import PHONE_HINT, InvalidPhone, normalize_phone
+from govsvc.core.phones import PHONE_HINT, InvalidPhone, mobile_number, normalize_phone
 
 DATA = Path(settings.BASE_DIR) / "data"
 FIELD_TYPES = {
     "string", "text", "integer", "decimal", "date", "bool", "choice", "id_number",
-    "credit_code", "phone", "address", "email",
+    "credit_code", "phone", "mobile", "address", "email",
 }  # fmt: skip
 PII_CLASSES = {"none", "name", "id_number", "phone", "address", "health", "financial", "other"}
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -121,6 +121,13 @@ class FieldDef:
             return normalize_phone(str(value)), None
         except InvalidPhone:
             return None, f"「{self.label}」不是有效的电话号码：应为 {PHONE_HINT}"
+
+    def _check_mobile(self, value: Any) -> tuple[Any, str | None]:
+        # A number the platform texts (notices, 好差评 invitations): a landline will not do.
+        number = mobile_number(str(value))
+        if not number:
+            return None, f"「{self.label}」不是有效的手机号码：应为 11 位手机号"
+        return number, None
 
     def _check_email(self, value: Any) -> tuple[Any, str | None]:
         if not _EMAIL.match(str(value)):

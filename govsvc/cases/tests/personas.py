@@ -65,7 +65,7 @@ def sample_value(field: dict[str, Any]) -> Any:
         return id_number()
     if kind == "credit_code":
         return credit_code()
-    if kind == "phone":
+    if kind in {"phone", "mobile"}:
         return "13900139000"
     if kind == "date":
         return "2026-11-20"

@@ -73,11 +73,11 @@ def test_one_request_submission_answers_like_the_status_read_and_retries_change_
 def test_a_submitted_phone_is_stored_in_the_platforms_form() -> None:
     user, _ = personas.resident()
     body = _one_request_body(Bundle.objects.get(list_no=8))
-    body["form_data"]["applicant_phone"] = "8555 0000"  # a local landline, no area code
+    body["form_data"]["applicant_phone"] = "+86 138-0000-1234"
     response = personas.client_for(user).post("/api/v1/cases/", body, format="json")
     assert response.status_code == 201, response.content
     case = Case.objects.get(number=response.json()["number"])
-    assert case.form_data["applicant_phone"] == "027-85550000"
+    assert case.form_data["applicant_phone"] == "13800001234"
 
 
 def test_an_incomplete_one_request_submission_keeps_the_draft_and_names_it() -> None:

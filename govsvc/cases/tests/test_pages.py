@@ -23,7 +23,7 @@ def test_apply_page_saves_a_draft_and_reports_missing_items_in_chinese() -> None
     response = client.post("/cases/apply/8/", {"applicant_phone": "123", "submit": "1"})
     assert response.status_code == 400
     text = response.content.decode()
-    assert "申请信息不完整" in text and "电话" in text
+    assert "申请信息不完整" in text and "不是有效的手机号码" in text
     draft = Case.objects.get(submitted_by=user)
     assert draft.status == "draft"
     assert draft.form_data["applicant_phone"] == "123"

@@ -79,19 +79,27 @@ def test_bad_field_values_get_clear_chinese_errors_and_keep_the_draft() -> None:
     response = client.post(f"/api/v1/cases/{number}/submit/")
     assert response.status_code == 400
     details = response.json()["error"]["details"]
-    assert "电话" in details["applicant_phone"]
+    assert "不是有效的手机号码" in details["applicant_phone"]
     assert Case.objects.get(number=number).form_data["applicant_phone"] == "12"
 
 
 def test_a_phone_field_refuses_12345_and_gives_a_local_landline_its_area_code() -> None:
-    field = forms.dictionary().fields["applicant_phone"]
+    field = forms.dictionary().fields["contact_phone"]
     value, error = field.validate("12345")
     assert value is None
     assert error is not None and error.startswith(
-        "「申请人手机号码」不是有效的电话号码：应为 11 位手机号"
+        "「企业联系电话」不是有效的电话号码：应为 11 位手机号"
     )
     assert field.validate("8555 0000") == ("027-85550000", None)
     assert field.validate("+86 138-0000-1234") == ("13800001234", None)
+
+
+def test_a_mobile_field_takes_only_a_number_that_can_be_texted() -> None:
+    field = forms.dictionary().fields["applicant_phone"]
+    assert field.validate("+86 138-0000-1234") == ("13800001234", None)
+    for landline_or_wrong in ("027-85550000", "8555 0000", "12345"):
+        value, error = field.validate(landline_or_wrong)
+        assert value is None and error == "「申请人手机号码」不是有效的手机号码：应为 11 位手机号"
 
 
 def test_materials_are_checked_for_type_and_size() -> None:
