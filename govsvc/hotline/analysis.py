@@ -14,6 +14,7 @@ import datetime as dt
 import logging
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from django.db import transaction
@@ -25,6 +26,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from govsvc.hotline.models import (
     DONE_STATUSES,
+    OPEN_STATUSES,
     Alert,
     AlertKind,
     Category,
@@ -62,7 +64,9 @@ def _place_of(ticket: Ticket) -> str | None:
     return None
 
 
-def _similar_groups(tickets: list[Ticket]) -> list[list[Ticket]]:
+def _text_vectors(tickets: list[Ticket]) -> Any:
+    """Character 2-3 gram vectors of the messages, l2-normed, so a product is a cosine; None
+    when no text has a gram."""
     texts = ["".join(t.content.split()) for t in tickets]
     # No idf: within one burst the shared words are common to every text, and idf would
     # weigh them down in favour of each caller's own greeting.
@@ -70,8 +74,14 @@ def _similar_groups(tickets: list[Ticket]) -> list[list[Ticket]]:
         analyzer="char", ngram_range=(2, 3), sublinear_tf=True, use_idf=False
     )
     try:
-        matrix = vectoriser.fit_transform(texts)
+        return vectoriser.fit_transform(texts)
     except ValueError:  # every text empty of grams
+        return None
+
+
+def _similar_groups(tickets: list[Ticket]) -> list[list[Ticket]]:
+    matrix = _text_vectors(tickets)
+    if matrix is None:
         return []
     similar = (matrix @ matrix.T) >= SIMILARITY
     _, labels = connected_components(similar, directed=False)
@@ -79,6 +89,37 @@ def _similar_groups(tickets: list[Ticket]) -> list[list[Ticket]]:
     for ticket, label in zip(tickets, labels, strict=True):
         groups[int(label)].append(ticket)
     return list(groups.values())
+
+
+DUPLICATE_DAYS = 7
+DUPLICATE_POOL = 500
+
+
+def duplicate_candidates(ticket: Ticket, limit: int = 5) -> list[tuple[Ticket, float]]:
+    """Open tickets of the last week that may report the same thing, for 并单: from the same
+    street (or, without one, of the same topic), most similar text first, each with its
+    cosine. A candidate must itself be able to take a merge (not merged or transferred)."""
+    since = ticket.received_at - dt.timedelta(days=DUPLICATE_DAYS)
+    pool = Ticket.objects.filter(status__in=OPEN_STATUSES, received_at__gte=since).exclude(
+        pk=ticket.pk
+    )
+    if ticket.street_id is not None:
+        pool = pool.filter(street_id=ticket.street_id)
+    elif ticket.topic is not None:
+        pool = pool.filter(in_topic("pk", ticket.topic.pk))
+    else:
+        return []
+    others = list(pool.select_related("department").order_by("-received_at")[:DUPLICATE_POOL])
+    if not others:
+        return []
+    matrix = _text_vectors([ticket, *others])
+    if matrix is None:
+        return []
+    scores = np.asarray((matrix[1:] @ matrix[0].T).todense()).ravel()
+    ranked = sorted(zip(others, scores, strict=True), key=lambda pair: -pair[1])
+    return [
+        (other, round(float(score), 2)) for other, score in ranked[:limit] if score >= SIMILARITY
+    ]
 
 
 def _topic_of(ticket: Ticket) -> int | None:

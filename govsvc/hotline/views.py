@@ -251,6 +251,8 @@ def ticket_detail(request: HttpRequest, number: str) -> HttpResponse:
             }
         ),
         "children": ticket.merged_children.all(),
+        # Shown to whoever may merge: the duplicates an agent would otherwise search for.
+        "duplicates": analysis.duplicate_candidates(ticket) if "merge" in allowed else [],
     }
     return render(request, "hotline/ticket_detail.html", context)
 

@@ -6,10 +6,12 @@ import random
 import pytest
 from django.utils import timezone
 
-from govsvc.hotline import analysis
+from govsvc.hotline import analysis, services
 from govsvc.hotline.generator import generate_messages, similar_messages
 from govsvc.hotline.models import Alert, AlertKind, Category, Ticket
 from govsvc.hotline.tick import run_tick
+
+from .conftest import new_ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -173,3 +175,37 @@ def test_tickets_without_a_district_count_as_unknown_area(places):
     now = timezone.now()
     Ticket.objects.create(channel="phone", kind="consult", content="咨询公积金提取")
     assert dict(analysis.volumes_by("district", now - dt.timedelta(days=1))) == {"未知区域": 1}
+
+
+def test_duplicate_candidates_are_similar_open_tickets_of_the_same_street(places, agent):
+    first = new_ticket(places, content="积玉桥街和平大道100号门口的井盖丢了，晚上很危险")
+    same = new_ticket(places, content="和平大道100号门口井盖丢了，有人差点掉下去，很危险")
+    unrelated = new_ticket(places, content="公司拖欠我三个月工资，老板不接电话")
+    elsewhere = new_ticket(
+        places, content="和平大道100号门口的井盖丢了，很危险", region=places.other_street
+    )
+    closed = new_ticket(places, content="和平大道100号门口的井盖丢了，晚上很危险")
+    services.direct_close(closed, actor=agent, text="已通知城管处理。")
+
+    found = analysis.duplicate_candidates(same)
+
+    assert [t.number for t, _ in found] == [first.number]
+    assert 0.4 <= found[0][1] <= 1
+    assert unrelated.number not in {t.number for t, _ in found}
+    assert elsewhere.number not in {t.number for t, _ in found}
+
+
+def test_the_ticket_page_offers_the_duplicate_and_merges_it_in_one_click(places, agent):
+    from django.test import Client
+
+    parent = new_ticket(places, content="积玉桥街和平大道100号门口的井盖丢了，晚上很危险")
+    child = new_ticket(places, content="和平大道100号门口井盖丢了，有人差点掉下去，很危险")
+    client = Client()
+    client.force_login(agent)
+
+    page = client.get(f"/hotline/tickets/{child.number}/").content.decode()
+    assert "可能重复的工单" in page and parent.number in page
+
+    client.post(f"/hotline/tickets/{child.number}/do/merge/", {"into": parent.number})
+    child.refresh_from_db()
+    assert child.status == "merged" and child.parent == parent
