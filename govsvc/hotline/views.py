@@ -60,7 +60,12 @@ class CitizenForm(forms.Form):
     kind = forms.ChoiceField(label="诉求类型", choices=Kind.choices, initial=Kind.COMPLAINT)
     caller_name = forms.CharField(label="姓名", max_length=64, required=False)
     caller_phone = PhoneField(label="联系电话", required=False)
-    region = RegionField(label="所在区域", queryset=Region.objects.none(), required=False)
+    region = RegionField(
+        label="所在区域",
+        queryset=Region.objects.none(),
+        required=False,
+        empty_label="请选择（不清楚可不选）",
+    )
     address = forms.CharField(label="详细地址", max_length=255, required=False)
     confidential = forms.BooleanField(label="请为我保密", required=False)
     attachment = forms.FileField(label="附件（图片或 PDF，不超过 5 MB）", required=False)
@@ -86,6 +91,12 @@ class AgentForm(CitizenForm):
         "caller_phone", "caller_name", "content", "kind", "urgency", "region", "address",
         "confidential", "emergency_line", "attachment",
     ]  # fmt: skip
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The agent types what the caller says; the citizen form speaks to the caller.
+        self.fields["content"].label = "诉求内容"
+        self.fields["caller_name"].label = "来电人姓名"
 
 
 class ActionForm(forms.Form):
