@@ -463,3 +463,35 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class CallerMessage(models.Model):
+    """An SMS to a ticket's caller, written with the step it reports and sent after commit;
+    one the gateway refused is tried again by hotline_tick (see notify.py)."""
+
+    ticket = models.ForeignKey(
+        Ticket, verbose_name="工单", on_delete=models.CASCADE, related_name="caller_messages"
+    )
+    stage = models.CharField("环节", max_length=16)
+    text = models.CharField("短信内容", max_length=500)
+    created_at = models.DateTimeField("生成时间", auto_now_add=True)
+    sent_at = models.DateTimeField("发送时间", null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
+    # Unsent messages are due again from this time (also a lease while one is being sent).
+    due_at = models.DateTimeField("下次发送时间", null=True, blank=True)
+    last_error = models.CharField("最近错误", max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = "来电人短信"
+        verbose_name_plural = "来电人短信"
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(
+                fields=["due_at"],
+                name="hotline_callermsg_unsent",
+                condition=models.Q(sent_at__isnull=True),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.stage}"

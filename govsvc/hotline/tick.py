@@ -1,4 +1,5 @@
-"""hotline_tick: reminders before each time limit, 督办 after it, burst detection.
+"""hotline_tick: reminders before each time limit, 督办 after it, burst detection, caller SMS
+the gateway refused before.
 
 Run every few minutes (cron, Celery beat, or ``manage.py hotline_tick``). Each step is
 idempotent: a conditional update claims a ticket before its event is written, so two
@@ -15,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from govsvc.core import audit
-from govsvc.hotline import timelimits
+from govsvc.hotline import notify, timelimits
 from govsvc.hotline.models import Status, Ticket, TicketEvent
 
 logger = logging.getLogger(__name__)
@@ -28,6 +29,7 @@ class TickReport:
     reminded: list[str] = field(default_factory=list)
     supervised: list[str] = field(default_factory=list)
     alerts: list[str] = field(default_factory=list)
+    messages_resent: int = 0
 
 
 def _record(ticket: Ticket, action: str, note: str, data: dict) -> None:
@@ -87,6 +89,7 @@ def supervise_overdue(now: dt.datetime) -> list[str]:
 def run_tick(now: dt.datetime | None = None, *, detect: bool = True) -> TickReport:
     now = now or timezone.now()
     report = TickReport(send_reminders(now), supervise_overdue(now))
+    report.messages_resent = notify.retry_unsent(now)
     if detect:
         from govsvc.hotline import analysis
 

@@ -262,6 +262,7 @@ def ticket_detail(request: HttpRequest, number: str) -> HttpResponse:
             }
         ),
         "children": ticket.merged_children.all(),
+        "caller_messages": ticket.caller_messages.all(),
         # Shown to whoever may merge: the duplicates an agent would otherwise search for.
         "duplicates": analysis.duplicate_candidates(ticket) if "merge" in allowed else [],
     }

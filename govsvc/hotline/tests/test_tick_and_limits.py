@@ -75,7 +75,7 @@ def test_the_tick_command_prints_a_json_summary(db):
     out = StringIO()
     call_command("hotline_tick", stdout=out)
     summary = json.loads(out.getvalue().strip().splitlines()[-1])
-    assert summary == {"reminded": 0, "supervised": 0, "alerts": []}
+    assert summary == {"reminded": 0, "supervised": 0, "alerts": [], "messages_resent": 0}
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,5 @@
-"""One pass of reminders, overdue supervision and burst detection; safe to repeat."""
+"""One pass of reminders, overdue supervision, burst detection and unsent caller SMS;
+safe to repeat."""
 
 import json
 from typing import Any
@@ -18,11 +19,12 @@ class Command(BaseCommand):
         report = run_tick(detect=not options["no_detect"])
         self.stdout.write(
             f"提醒 {len(report.reminded)} 件，督办 {len(report.supervised)} 件，"
-            f"新预警 {len(report.alerts)} 条"
+            f"新预警 {len(report.alerts)} 条，补发短信 {report.messages_resent} 条"
         )
         summary = {
             "reminded": len(report.reminded),
             "supervised": len(report.supervised),
             "alerts": report.alerts,
+            "messages_resent": report.messages_resent,
         }
         self.stdout.write(json.dumps(summary, ensure_ascii=False))
