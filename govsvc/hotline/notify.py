@@ -58,10 +58,15 @@ def _short(text: str) -> str:
 
 
 def _queue(ticket: Ticket, stage: str, message: str) -> None:
-    if not mobile_number(ticket.caller_phone):
+    phone = mobile_number(ticket.caller_phone)
+    if not phone:
         return
-    row = CallerMessage.objects.create(ticket=ticket, stage=stage, text=SIGNATURE + message)
-    transaction.on_commit(lambda: deliver(row.pk))
+    # Born claimed by its own commit hook: a tick leaves it alone for the lease, and takes
+    # it over only if this process died before sending.
+    row = CallerMessage.objects.create(
+        ticket=ticket, stage=stage, text=SIGNATURE + message, due_at=timezone.now() + LEASE
+    )
+    transaction.on_commit(lambda: _send(row, phone))
 
 
 def deliver(message_id: int, now: dt.datetime | None = None) -> bool:
@@ -73,28 +78,31 @@ def deliver(message_id: int, now: dt.datetime | None = None) -> bool:
     ).update(due_at=now + LEASE)
     if not claimed:
         return False
-
     message = CallerMessage.objects.select_related("ticket").get(pk=message_id)
-    phone = mobile_number(message.ticket.caller_phone)
+    return _send(message, mobile_number(message.ticket.caller_phone), now)
+
+
+def _send(message: CallerMessage, phone: str, now: dt.datetime | None = None) -> bool:
+    """Hand a claimed message to the gateway and record how it went."""
+    attempts = message.attempts + 1
     try:
         sms_sender().send(phone, message.text)
     except Exception as exc:  # the gateway's fault must not reach the caller's request
-        attempts = message.attempts + 1
         pause = dt.timedelta(minutes=2**attempts)
-        CallerMessage.objects.filter(pk=message_id).update(
-            attempts=attempts, due_at=now + pause, last_error=repr(exc)[:255]
+        CallerMessage.objects.filter(pk=message.pk).update(
+            attempts=attempts, due_at=(now or timezone.now()) + pause, last_error=repr(exc)[:255]
         )
         logger.warning(
             "hotline_sms_failed ticket_id=%s message_id=%s attempts=%s",
             message.ticket_id,
-            message_id,
+            message.pk,
             attempts,
         )
         return False
-    CallerMessage.objects.filter(pk=message_id).update(
-        sent_at=timezone.now(), attempts=message.attempts + 1, last_error=""
+    CallerMessage.objects.filter(pk=message.pk).update(
+        sent_at=timezone.now(), attempts=attempts, last_error=""
     )
-    logger.info("hotline_sms_sent ticket_id=%s message_id=%s", message.ticket_id, message_id)
+    logger.info("hotline_sms_sent ticket_id=%s message_id=%s", message.ticket_id, message.pk)
     return True
 
 

@@ -107,16 +107,16 @@ def test_a_failing_gateway_never_undoes_the_ticket_and_the_tick_sends_later(
     assert notify.retry_unsent(later + dt.timedelta(hours=1)) == 0  # never twice
 
 
-def test_a_message_claimed_by_one_sender_is_not_sent_by_another(
+def test_a_queued_message_is_left_to_its_commit_hook_unless_that_process_died(
     places, sms, django_capture_on_commit_callbacks
 ):
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        ticket = new_ticket(places)
-    message = CallerMessage.objects.get(ticket=ticket)
+    with django_capture_on_commit_callbacks(execute=False):  # the hook never runs: "died"
+        new_ticket(places)
 
-    assert notify.deliver(message.pk) is True  # a tick got there first
-    for callback in callbacks:  # then the commit hook runs
-        callback()
+    assert notify.retry_unsent() == 0  # within the lease, the hook's own
+    after_lease = timezone.now() + notify.LEASE + dt.timedelta(seconds=1)
+    assert notify.retry_unsent(after_lease) == 1
+    assert notify.retry_unsent(after_lease + notify.LEASE * 2) == 0  # sent once only
     assert len(sms) == 1
 
 
