@@ -109,7 +109,7 @@ def duplicate_candidates(ticket: Ticket, limit: int = 5) -> list[tuple[Ticket, f
         pool = pool.filter(in_topic("pk", ticket.topic.pk))
     else:
         return []
-    others = list(pool.select_related("department").order_by("-received_at")[:DUPLICATE_POOL])
+    others = list(pool.order_by("-received_at")[:DUPLICATE_POOL])
     if not others:
         return []
     matrix = _text_vectors([ticket, *others])

@@ -171,6 +171,12 @@ class TicketSerializer(serializers.ModelSerializer):
         return data
 
 
+def _absolute(context: dict[str, Any], path: str) -> str:
+    """`path` as a full address when the serializer was given the request."""
+    request = context.get("request")
+    return request.build_absolute_uri(path) if request is not None else path
+
+
 class AttachmentSerializer(serializers.Serializer):
     name = serializers.CharField()
     url = serializers.SerializerMethodField()
@@ -179,8 +185,7 @@ class AttachmentSerializer(serializers.Serializer):
     def get_url(self, attachment: Any) -> str:
         # Through the checked download below, never the storage's own address.
         path = reverse("hotline-api-attachment", args=[attachment.ticket.number, attachment.pk])
-        request = self.context.get("request")
-        return request.build_absolute_uri(path) if request is not None else path
+        return _absolute(self.context, path)
 
 
 class TicketDetailSerializer(TicketSerializer):
@@ -504,9 +509,7 @@ class TrackSerializer(serializers.Serializer):
     def get_rating_url(self, found: tracking.Progress) -> str | None:
         if not found.rating_token:
             return None
-        path = reverse("evaluations:rate", args=[found.rating_token])
-        request = self.context.get("request")
-        return request.build_absolute_uri(path) if request is not None else path
+        return _absolute(self.context, reverse("evaluations:rate", args=[found.rating_token]))
 
 
 class TrackView(APIView):
